@@ -1,0 +1,30 @@
+/* x86 part of the per-CPU structure. */
+#ifndef ARCH_X86_CPU_ARCH_H
+#define ARCH_X86_CPU_ARCH_H
+
+#include "hv/types.h"
+#include "arch/x86/gdt.h"
+
+struct percpu;
+
+struct cpu_arch {
+	struct gdt_cpu gdt;
+	void *stack_top;     /* this CPU's hypervisor stack */
+	paddr_t vmxon_region;
+	bool vmx_on;
+};
+
+/* %gs:0 holds the per-CPU self pointer once percpu_init_cpu() ran; before
+ * that GS base is 0 and we report CPU 0 (only the boot CPU runs then). */
+extern bool percpu_ready;
+
+static inline struct percpu *arch_this_cpu_ptr(void)
+{
+	struct percpu *p;
+	if (!percpu_ready)
+		return NULL;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+#endif

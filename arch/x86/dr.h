@@ -1,0 +1,148 @@
+/*
+ * Debug registers: the one module through which Tern touches DR0-DR7.
+ *
+ * It keeps the contract of shared/docs/debug-registers.md:
+ *  - lazy: a vCPU starts with MOV-DR exiting on and its DR0-DR3/DR6 in
+ *    memory; the first guest MOV DR hands the registers over (loads them,
+ *    turns exiting off) and the instruction is re-executed natively;
+ *  - on VM exit (dr_vmexit, called first thing in arch/x86/vmexit.c): with
+ *    hypervisor watchpoints armed, save the guest's loaded state and put
+ *    the host's back; else, with guest state loaded, save DR6 and write it
+ *    clean only if it is not clean already; else write nothing at all;
+ *  - on VM entry: DR6 back only if it differs; DR0-DR3 too if the host's
+ *    watchpoints replaced them;
+ *  - scheduling a vCPU out only reads; a vCPU whose DR7 enables a
+ *    breakpoint is loaded eagerly when scheduled in, others lazily;
+ *  - hypervisor watchpoints per pCPU; the host #DB handler reports hits
+ *    and writes DR6 clean.
+ * Every hardware access goes through dr_read()/dr_write(), which count
+ * reads and writes per pCPU. The policy is pure: the hardware and VMCS
+ * hooks below are supplied by dr_hw.c on the machine and by a fake
+ * register file in tests/unit/test_dr.c.
+ */
+#ifndef ARCH_X86_DR_H
+#define ARCH_X86_DR_H
+
+#include "hv/types.h"
+
+#define DR6_CLEAN 0xffff0ff0ULL   /* reset value; never write 0 (BLD/RTM) */
+#define DR7_RESET 0x400ULL
+#define DR6_B(n) BIT(n)
+#define DR6_BD BIT(13)
+#define DR6_BS BIT(14)
+#define DR6_BT BIT(15)
+#define DR7_ENABLES 0xffULL       /* L0-L3, G0-G3 */
+#define DR7_GD BIT(13)
+/* Bits that are always 1 / always 0 in DR6 and DR7 as read (no RTM/BLD). */
+#define DR6_FIXED1 0xfffe0ff0ULL
+#define DR6_WRITABLE (0xfULL | DR6_BD | DR6_BS | DR6_BT | BIT(11) | BIT(16))
+#define DR7_FIXED1 0x400ULL
+#define DR7_WRITABLE 0xffff2bffULL
+
+#define DR_WATCH_SLOTS 4
+
+enum dr_watch_type { DR_WATCH_EXEC = 0, DR_WATCH_WRITE = 1, DR_WATCH_RW = 3 };
+
+/* A vCPU's debug state. DR7 is in the VMCS (load/save debug controls). */
+struct dr_vcpu {
+	uint64_t db[4];   /* DR0-DR3 while not loaded */
+	uint64_t dr6;     /* DR6 as the guest last saw it */
+	int loaded_cpu;   /* pCPU whose hardware holds db[]/dr6, or -1 */
+	bool exiting;     /* MOV-DR exiting on */
+	bool debugger;    /* a debugger owns this vCPU's breakpoints (policy 8) */
+};
+
+struct dr_counters {
+	uint64_t reads, writes;
+	uint64_t exits_with_writes; /* VM exits whose DR handling wrote a DR */
+	uint64_t watch_hits;
+};
+
+/* Per-pCPU state. */
+struct dr_cpu {
+	unsigned int cpu;
+	struct dr_vcpu *loaded;     /* vCPU whose state is in the hardware */
+	bool host_regs_in_hw;       /* DR0-3 hold the host's watchpoints now */
+	uint64_t hw_db[4];          /* what DR0-DR3 hold, when hw_valid[n] */
+	bool hw_valid[4];
+	uint64_t hw_dr6;            /* what DR6 holds, when hw_dr6_valid */
+	bool hw_dr6_valid;
+	/* Hypervisor watchpoints. */
+	uint64_t host_db[4];
+	uint64_t host_dr7;          /* 0x400 when none armed */
+	unsigned int armed;         /* number of armed slots */
+	uint64_t slot_hits[DR_WATCH_SLOTS];
+	struct dr_counters count;
+};
+
+/* --- hooks (dr_hw.c on the machine, fakes in the unit tests) --- */
+uint64_t dr_hw_read(unsigned int n);
+void dr_hw_write(unsigned int n, uint64_t v);
+/* The current VMCS's GUEST_DR7, and switching MOV-DR exiting. */
+uint64_t dr_hw_guest_dr7(void);
+void dr_hw_set_guest_dr7(uint64_t v);
+void dr_hw_set_movdr_exiting(bool on);
+
+/* --- counted access --- */
+uint64_t dr_read(struct dr_cpu *c, unsigned int n);
+void dr_write(struct dr_cpu *c, unsigned int n, uint64_t v);
+
+/* --- life cycle --- */
+void dr_cpu_init(struct dr_cpu *c, unsigned int cpu);
+void dr_vcpu_init(struct dr_vcpu *d);
+
+/* The VM-exit side (contract rule 3). */
+void dr_vmexit(struct dr_cpu *c, struct dr_vcpu *d);
+/* The VM-entry side (rule 4). */
+void dr_vmentry(struct dr_cpu *c, struct dr_vcpu *d);
+/* Scheduling in (rule 5): eager load if the guest DR7 enables breakpoints.
+ * The vCPU's VMCS must be current. */
+void dr_vcpu_load(struct dr_cpu *c, struct dr_vcpu *d);
+/* Scheduling out (rules 5, 6): reads only. The VMCS must be current. */
+void dr_vcpu_put(struct dr_cpu *c, struct dr_vcpu *d);
+
+/* --- guest MOV DR (exit reason 29) --- */
+
+/* Outcome of a guest MOV DR, decided from the architectural rules. */
+enum dr_mov_result {
+	DR_MOV_OK,       /* access is legal */
+	DR_MOV_UD,       /* DR4/DR5 with CR4.DE=1: #UD */
+	DR_MOV_GP,       /* CPL > 0, or bits 63:32 set on a write: #GP(0) */
+	DR_MOV_DB_GD,    /* DR7.GD set: #DB with DR6.BD, GD cleared */
+};
+
+/* Maps DR4/DR5 to DR6/DR7 (CR4.DE=0) and checks the access; SDM Vol. 3,
+ * 18.2.2 and the MOV DR instruction page. 'write_val' is ignored for reads. */
+enum dr_mov_result dr_mov_check(unsigned int *dr, bool write, uint64_t write_val,
+				unsigned int cpl, bool cr4_de, uint64_t guest_dr7,
+				bool long_mode);
+
+/*
+ * Handles a guest MOV-DR exit whose checks passed: the first one hands the
+ * registers over (returns true: re-execute the instruction natively);
+ * with a debugger attached the access is emulated on the vCPU's copy and
+ * false is returned with *val read (or written from *val).
+ */
+bool dr_movdr_exit(struct dr_cpu *c, struct dr_vcpu *d, unsigned int dr,
+		   bool write, uint64_t *val);
+/* The guest's view of DR 'n' (0-3, 6, 7), wherever it is held now. */
+uint64_t dr_guest_value(struct dr_cpu *c, struct dr_vcpu *d, unsigned int n);
+/* Adds #DB status bits to the guest's DR6 (a #DB exit reflected to the guest,
+ * or an emulated GD / I/O breakpoint), as the processor would. */
+void dr_guest_dr6_merge(struct dr_cpu *c, struct dr_vcpu *d, uint64_t bits);
+
+/* --- hypervisor watchpoints (rule 7) --- */
+
+/* Arms slot 0-3 on this pCPU: 'len' 1, 2, 4 or 8 (8 only for data),
+ * addr aligned to len. Returns false for bad arguments. */
+bool dr_watch_arm(struct dr_cpu *c, unsigned int slot, uint64_t addr,
+		  enum dr_watch_type type, unsigned int len);
+void dr_watch_disarm(struct dr_cpu *c, unsigned int slot);
+/* Host #DB: returns the DR6 status bits (B0-B3, BS...) that were set and
+ * writes DR6 clean; counts hits per slot. */
+uint64_t dr_host_db(struct dr_cpu *c);
+
+/* DR7 bits for one slot (pure helper shared with guests' debugger). */
+uint64_t dr7_slot_bits(unsigned int slot, enum dr_watch_type type, unsigned int len);
+
+#endif

@@ -1,0 +1,2 @@
+# Guest kernels built from guest/ (filled in as guests arrive).
+GUEST_BINS :=

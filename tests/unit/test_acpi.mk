@@ -1,0 +1,1 @@
+UNIT_SRCS_acpi := arch/x86/acpi.c hv/fmt.c

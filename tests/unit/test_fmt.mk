@@ -1,0 +1,1 @@
+UNIT_SRCS_fmt := hv/fmt.c

@@ -1,0 +1,1 @@
+UNIT_SRCS_memmap := hv/memmap.c
