@@ -1,10 +1,18 @@
 /* Hypervisor start-up across CPUs: the boot CPU checks VMX, every CPU turns
- * it on, all meet at a barrier, then the VMs run until all have ended. */
+ * it on and meets the others at a barrier, the boot CPU creates the VMs,
+ * then every CPU schedules vCPUs until all VMs have ended, and the boot
+ * CPU prints the summary. */
 #include "hv/hv.h"
 #include "hv/boot.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
+#include "hv/sched_core.h"
+#include "hv/summary.h"
+#include "hv/vm.h"
+#include "hv/vm_config.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/dr.h"
+#include "arch/x86/irq.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
 
@@ -12,17 +20,25 @@ enum phase { PHASE_WAIT, PHASE_VMX_ON, PHASE_RUN, PHASE_STOP };
 
 static volatile int phase = PHASE_WAIT;
 static volatile unsigned arrived;
+static volatile unsigned generation;
+static volatile unsigned vmx_failures;
 
-static void wait_phase(int p)
+static void set_phase(int p)
 {
-	while (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < p)
+	__atomic_store_n(&phase, p, __ATOMIC_RELEASE);
+}
+
+static int wait_phase(int p)
+{
+	int cur;
+	while ((cur = __atomic_load_n(&phase, __ATOMIC_ACQUIRE)) < p)
 		cpu_relax();
+	return cur;
 }
 
 /* Counting barrier: returns once every online CPU has arrived. */
 static void barrier_all(void)
 {
-	static volatile unsigned generation;
 	unsigned gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
 	if (__atomic_add_fetch(&arrived, 1, __ATOMIC_ACQ_REL) == ncpus_online) {
 		arrived = 0;
@@ -33,23 +49,27 @@ static void barrier_all(void)
 	}
 }
 
-static bool enable_vmx_here(void)
+static void enable_vmx_here(void)
 {
 	char err[200];
+	dr_cpu_init(&this_cpu()->arch.dr, this_cpu()->id);
 	if (!vmx_cpu_enable(err, sizeof(err))) {
 		log_err("VMX: %s", err);
-		return false;
+		__atomic_fetch_add(&vmx_failures, 1, __ATOMIC_ACQ_REL);
+		return;
 	}
 	log_info("VMX on");
-	return true;
 }
 
 __noreturn void hv_ap_main(void)
 {
-	wait_phase(PHASE_VMX_ON);
-	if (phase != PHASE_STOP) {
+	if (wait_phase(PHASE_VMX_ON) == PHASE_VMX_ON) {
 		enable_vmx_here();
 		barrier_all();
+		if (wait_phase(PHASE_RUN) == PHASE_RUN) {
+			sched_run_cpu();
+			barrier_all();
+		}
 	}
 	for (;;) {
 		irq_disable();
@@ -61,14 +81,40 @@ void hv_start(const struct boot_info *bi, const struct tern_options *o)
 {
 	char err[256];
 
+	irq_init();
 	if (!vmx_global_init(err, sizeof(err))) {
 		log_err("VMX unavailable: %s", err);
 		log_err("Tern needs Intel VMX with EPT and unrestricted guest; no VM can run here");
-		__atomic_store_n(&phase, PHASE_STOP, __ATOMIC_RELEASE);
+		set_phase(PHASE_STOP);
 		return;
 	}
-	__atomic_store_n(&phase, PHASE_VMX_ON, __ATOMIC_RELEASE);
+	set_phase(PHASE_VMX_ON);
 	enable_vmx_here();
 	barrier_all();
+	if (vmx_failures) {
+		log_err("VMX could not be enabled on %u CPU%s; stopping", vmx_failures,
+			vmx_failures == 1 ? "" : "s");
+		set_phase(PHASE_STOP);
+		return;
+	}
 	log_info("VMX is on on all %u CPUs", ncpus_online);
+
+	unsigned runnable = vm_config_create_all(bi, o);
+	if (!nvms) {
+		log_warn("no VMs configured (vm= on the command line or 'vm:' module lines); nothing to run");
+		set_phase(PHASE_STOP);
+		return;
+	}
+	sched_core_init();
+	for (unsigned i = 0; i < nvms; i++)
+		if (vms[i]->state == VM_RUNNING)
+			sched_add_vcpu(vms[i]->vcpus[0]);
+	if (runnable) {
+		set_phase(PHASE_RUN);
+		sched_run_cpu();
+		barrier_all();
+	} else {
+		set_phase(PHASE_STOP);
+	}
+	summary_print();
 }

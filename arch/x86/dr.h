@@ -78,10 +78,12 @@ struct dr_cpu {
 /* --- hooks (dr_hw.c on the machine, fakes in the unit tests) --- */
 uint64_t dr_hw_read(unsigned int n);
 void dr_hw_write(unsigned int n, uint64_t v);
-/* The current VMCS's GUEST_DR7, and switching MOV-DR exiting. */
+/* The current VMCS's GUEST_DR7; switching MOV-DR exiting together with
+ * #DB interception (both on while the vCPU's registers are not loaded:
+ * a #DB delivered natively would set bits in a DR6 that is not its own). */
 uint64_t dr_hw_guest_dr7(void);
 void dr_hw_set_guest_dr7(uint64_t v);
-void dr_hw_set_movdr_exiting(bool on);
+void dr_hw_set_intercepts(bool on);
 
 /* --- counted access --- */
 uint64_t dr_read(struct dr_cpu *c, unsigned int n);
@@ -127,9 +129,11 @@ bool dr_movdr_exit(struct dr_cpu *c, struct dr_vcpu *d, unsigned int dr,
 		   bool write, uint64_t *val);
 /* The guest's view of DR 'n' (0-3, 6, 7), wherever it is held now. */
 uint64_t dr_guest_value(struct dr_cpu *c, struct dr_vcpu *d, unsigned int n);
-/* Adds #DB status bits to the guest's DR6 (a #DB exit reflected to the guest,
- * or an emulated GD / I/O breakpoint), as the processor would. */
-void dr_guest_dr6_merge(struct dr_cpu *c, struct dr_vcpu *d, uint64_t bits);
+/* Records a #DB for the guest (a #DB exit about to be reflected, whose exit
+ * qualification holds B0-B3, BD, BS and RTM; or an emulated GD / I/O
+ * breakpoint) in its DR6 as the processor would: B0-B3 replaced, BD/BS
+ * accumulated, RTM (active low) cleared when reported. */
+void dr_guest_db(struct dr_cpu *c, struct dr_vcpu *d, uint64_t qual);
 
 /* --- hypervisor watchpoints (rule 7) --- */
 
@@ -141,6 +145,11 @@ void dr_watch_disarm(struct dr_cpu *c, unsigned int slot);
 /* Host #DB: returns the DR6 status bits (B0-B3, BS...) that were set and
  * writes DR6 clean; counts hits per slot. */
 uint64_t dr_host_db(struct dr_cpu *c);
+
+/* I/O breakpoints (SDM 18.2.4, CR4.DE=1, R/W=10): the B0-B3 bits of
+ * breakpoints enabled in 'dr7' whose port range overlaps [port, port+size).
+ * Needed because an emulated IN/OUT never reaches the hardware's check. */
+uint64_t dr_io_hits(uint64_t dr7, const uint64_t db[4], uint16_t port, unsigned int size);
 
 /* DR7 bits for one slot (pure helper shared with guests' debugger). */
 uint64_t dr7_slot_bits(unsigned int slot, enum dr_watch_type type, unsigned int len);

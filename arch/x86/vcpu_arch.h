@@ -39,9 +39,11 @@ struct vcpu_arch {
 	int loaded_cpu;         /* pCPU whose current-VMCS this is, -1 none */
 	uint16_t vpid;
 	uint32_t proc;          /* current primary processor-based controls */
+	uint32_t exc_bitmap;    /* current exception bitmap */
 	uint64_t cr2;           /* not in the VMCS */
 	uint64_t cr0_shadow, cr4_shadow; /* the guest's view of CR0/CR4 */
 	struct pending_event event;
+	uint32_t event_instr_len; /* for software interrupts/exceptions */
 	struct dr_vcpu dr;      /* debug-register state, see dr.h */
 	struct fx_state fx;
 	bool fx_valid;
@@ -51,6 +53,9 @@ struct vcpu_arch {
 	uint64_t msr_tsc_deadline;
 	/* Wait-for-SIPI state of application vCPUs. */
 	bool wait_for_sipi;
+	/* First RIP, applied when the VMCS is first loaded. */
+	uint64_t start_rip;
+	bool start_rip_valid;
 };
 
 #endif

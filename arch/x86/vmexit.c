@@ -1,0 +1,380 @@
+/* The VM-exit path. vmexit_handle() runs after every exit: first the
+ * debug-register exit rule (which writes nothing unless a guest or the
+ * hypervisor uses debug registers), then one table lookup by basic exit
+ * reason. Handlers are short; anything unexpected stops only the vCPU it
+ * happened on, with a dump. */
+#include "arch/x86/vmexit.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/dr.h"
+#include "arch/x86/vcpu_ops.h"
+#include "arch/x86/vcpuid.h"
+#include "arch/x86/vlapic.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmsr.h"
+#include "arch/x86/vmx_names.h"
+#include "arch/x86/vmx_ops.h"
+#include "arch/x86/irq.h"
+#include "hv/io.h"
+#include "hv/log.h"
+#include "hv/percpu.h"
+#include "hv/sched_core.h"
+#include "hv/vm.h"
+
+typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
+
+static enum exit_action advance(struct vcpu *v)
+{
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_exception_nmi(struct vcpu *v)
+{
+	uint32_t info = vmcs_read32(EXIT_INTR_INFO);
+	unsigned type = (info >> 8) & 7, vector = info & 0xff;
+
+	if (type == INTR_TYPE_NMI) {
+		irq_host_nmi();
+		return EXIT_RESUME;
+	}
+	if (vector == VEC_DB_GUEST) {
+		/* A #DB while the vCPU's debug registers are not loaded: the
+		 * processor left DR6 alone and put the bits in the exit
+		 * qualification. Record them in the guest's DR6 and deliver
+		 * the #DB as the hardware would have (SDM 27.1, 28.2.1). */
+		dr_guest_db(&this_cpu()->arch.dr, &v->arch.dr, vmcs_readl(EXIT_QUALIFICATION));
+		if (type == INTR_TYPE_PRIV_SW_EXC) { /* ICEBP / INT1 */
+			v->arch.event = (struct pending_event){ true, 1, INTR_TYPE_PRIV_SW_EXC,
+								false, 0 };
+			v->arch.event_instr_len = vmcs_read32(EXIT_INSTR_LEN);
+		} else {
+			vcpu_inject_exception(v, 1, false, 0);
+		}
+		return EXIT_RESUME;
+	}
+	if (vector == 18) {
+		vcpu_stop(v, VM_END_UNHANDLED_EXIT, "machine check in guest (vector 18)");
+		return EXIT_YIELD;
+	}
+	vcpu_stop(v, VM_END_UNHANDLED_EXIT, "unexpected exception exit: vector %u type %u", vector,
+		  type);
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_external_intr(struct vcpu *v)
+{
+	/* "Acknowledge interrupt on exit": the vector is in the exit
+	 * information and the LAPIC already considers it in service. */
+	uint32_t info = vmcs_read32(EXIT_INTR_INFO);
+	irq_host_dispatch(info & 0xff);
+	return sched_need_resched() ? EXIT_YIELD : EXIT_RESUME;
+}
+
+static enum exit_action handle_triple_fault(struct vcpu *v)
+{
+	vm_end(v->vm, VM_END_TRIPLE_FAULT, 0, "triple fault on vcpu %u at RIP %#llx",
+	       v->id, (unsigned long long)vmcs_readl(GUEST_RIP));
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_intr_window(struct vcpu *v)
+{
+	vlapic_intr_window_open(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_cpuid(struct vcpu *v)
+{
+	struct cpuid_regs r;
+	vcpuid_emulate(v, (uint32_t)v->arch.regs.gpr[GPR_RAX],
+		       (uint32_t)v->arch.regs.gpr[GPR_RCX], &r);
+	v->arch.regs.gpr[GPR_RAX] = r.eax;
+	v->arch.regs.gpr[GPR_RBX] = r.ebx;
+	v->arch.regs.gpr[GPR_RCX] = r.ecx;
+	v->arch.regs.gpr[GPR_RDX] = r.edx;
+	return advance(v);
+}
+
+static enum exit_action handle_hlt(struct vcpu *v)
+{
+	vcpu_skip_instruction(v);
+	v->stats.halts++;
+	if (!(vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF) && !vlapic_has_nmi(v)) {
+		/* Nothing but NMI or INIT can wake it: on a test kernel this
+		 * "cli; hlt" is the end. */
+		vcpu_stop(v, VM_END_HALTED, "vcpu %u halted with interrupts disabled at RIP %#llx",
+			  v->id, (unsigned long long)vmcs_readl(GUEST_RIP));
+		return EXIT_YIELD;
+	}
+	if (vlapic_has_pending(v))
+		return EXIT_RESUME;
+	sched_block_current(v);
+	return EXIT_YIELD;
+}
+
+/* Tern's hypercalls (VMCALL with the function in EAX). */
+#define HC_NOP 0
+#define HC_VCPU_ID 1
+
+static enum exit_action handle_vmcall(struct vcpu *v)
+{
+	if (vcpu_cpl() != 0) {
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	}
+	uint64_t fn = v->arch.regs.gpr[GPR_RAX] & 0xffffffffu, ret;
+	switch (fn) {
+	case HC_NOP: ret = 0; break;
+	case HC_VCPU_ID: ret = v->id; break;
+	default: ret = (uint64_t)-38; break; /* -ENOSYS */
+	}
+	v->arch.regs.gpr[GPR_RAX] = ret;
+	return advance(v);
+}
+
+static enum exit_action handle_vmx_insn(struct vcpu *v)
+{
+	/* Nested VMX is not offered (CPUID hides VMX): #UD, as on a CPU
+	 * without it. */
+	vcpu_inject_ud(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_cr_access(struct vcpu *v)
+{
+	return vmexit_cr_access(v, exitqual_cr(vmcs_readl(EXIT_QUALIFICATION)));
+}
+
+static enum exit_action handle_dr_access(struct vcpu *v)
+{
+	struct dr_qual q = exitqual_dr(vmcs_readl(EXIT_QUALIFICATION));
+	struct dr_cpu *c = &this_cpu()->arch.dr;
+	unsigned dr = q.dr;
+	uint64_t val = q.from_dr ? 0 : vcpu_gpr(v, q.gpr);
+
+	switch (dr_mov_check(&dr, !q.from_dr, val, vcpu_cpl(),
+			     v->arch.cr4_shadow & CR4_DE, vmcs_readl(GUEST_DR7),
+			     vcpu_long_mode())) {
+	case DR_MOV_UD:
+		vcpu_inject_ud(v);
+		return EXIT_RESUME;
+	case DR_MOV_GP:
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	case DR_MOV_DB_GD:
+		/* The exit has priority over the GD #DB (SDM 25.1.3), so we
+		 * deliver it: DR6.BD set, DR7.GD cleared, RIP unchanged. */
+		dr_guest_db(c, &v->arch.dr, DR6_BD);
+		vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~DR7_GD);
+		vcpu_inject_exception(v, 1, false, 0);
+		return EXIT_RESUME;
+	default:
+		break;
+	}
+	if (dr_movdr_exit(c, &v->arch.dr, dr, !q.from_dr, &val))
+		return EXIT_RESUME; /* registers handed over: re-execute natively */
+	if (q.from_dr)
+		vcpu_set_gpr(v, q.gpr, vcpu_long_mode() ? val : (uint32_t)val);
+	return advance(v);
+}
+
+/* An emulated IN/OUT must raise the guest's I/O breakpoints itself: the
+ * instruction never ran, so the hardware never checked them. The #DB is a
+ * trap delivered after the instruction (RIP already advanced). */
+static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
+{
+	if (!(v->arch.cr4_shadow & CR4_DE))
+		return;
+	uint64_t dr7 = vmcs_readl(GUEST_DR7);
+	if (!(dr7 & DR7_ENABLES))
+		return;
+	struct dr_cpu *c = &this_cpu()->arch.dr;
+	uint64_t db[4];
+	for (unsigned n = 0; n < 4; n++)
+		db[n] = dr_guest_value(c, &v->arch.dr, n);
+	uint64_t hits = dr_io_hits(dr7, db, port, size);
+	if (hits) {
+		dr_guest_db(c, &v->arch.dr, hits);
+		vcpu_inject_exception(v, 1, false, 0);
+	}
+}
+
+/* Access to a guest-physical address outside RAM: MMIO devices would be
+ * emulated here; none is registered yet, so every such access is
+ * reported by the caller. */
+static enum exit_action mmio_access_exit(struct vcpu *v, gpa_t gpa, bool write)
+{
+	for (unsigned i = 0; i < v->vm->mmio.n; i++) {
+		const struct mmio_handler *h = &v->vm->mmio.h[i];
+		if (gpa - h->base < h->len) {
+			vcpu_stop(v, VM_END_UNHANDLED_EXIT,
+				  "%s of %s at %#llx needs instruction decoding, which Tern lacks",
+				  write ? "write" : "read", h->name, (unsigned long long)gpa);
+			return EXIT_YIELD;
+		}
+	}
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_io(struct vcpu *v)
+{
+	struct io_qual q = exitqual_io(vmcs_readl(EXIT_QUALIFICATION));
+
+	if (q.string) {
+		vcpu_stop(v, VM_END_UNHANDLED_EXIT,
+			  "string I/O (%s) on port %#x is not emulated", q.in ? "INS" : "OUTS",
+			  q.port);
+		return EXIT_YIELD;
+	}
+	if (q.in) {
+		uint32_t val = pio_in(v, q.port, q.size);
+		uint64_t rax = v->arch.regs.gpr[GPR_RAX];
+		if (q.size == 4)
+			rax = val; /* 32-bit results zero-extend */
+		else if (q.size == 2)
+			rax = (rax & ~0xffffULL) | (val & 0xffff);
+		else
+			rax = (rax & ~0xffULL) | (val & 0xff);
+		v->arch.regs.gpr[GPR_RAX] = rax;
+	} else {
+		pio_out(v, q.port, q.size, (uint32_t)v->arch.regs.gpr[GPR_RAX]);
+	}
+	if (v->state == VCPU_STOPPED || v->vm->end != VM_END_NONE)
+		return EXIT_YIELD;
+	vcpu_skip_instruction(v);
+	io_breakpoints(v, q.port, q.size);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_rdmsr(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->arch.regs.gpr[GPR_RCX];
+	uint64_t val;
+	if (!vmsr_read(v, msr, &val)) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	v->arch.regs.gpr[GPR_RAX] = (uint32_t)val;
+	v->arch.regs.gpr[GPR_RDX] = val >> 32;
+	return advance(v);
+}
+
+static enum exit_action handle_wrmsr(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->arch.regs.gpr[GPR_RCX];
+	uint64_t val = (v->arch.regs.gpr[GPR_RDX] << 32) | (uint32_t)v->arch.regs.gpr[GPR_RAX];
+	if (!vmsr_write(v, msr, val)) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	return advance(v);
+}
+
+static const char *access_name(struct ept_qual q)
+{
+	return q.fetch ? "instruction fetch" : q.write ? "write" : "read";
+}
+
+static enum exit_action handle_ept_violation(struct vcpu *v)
+{
+	struct ept_qual q = exitqual_ept(vmcs_readl(EXIT_QUALIFICATION));
+	gpa_t gpa = vmcs_read64(GUEST_PHYS_ADDR);
+
+	if (!q.fetch && mmio_access_exit(v, gpa, q.write) == EXIT_RESUME)
+		return EXIT_RESUME;
+	if (v->state == VCPU_STOPPED)
+		return EXIT_YIELD;
+	vm_end(v->vm, VM_END_BAD_ACCESS, 0,
+	       "%s of guest-physical %#llx outside its RAM (%llu MiB) at RIP %#llx on vcpu %u",
+	       access_name(q), (unsigned long long)gpa,
+	       (unsigned long long)(v->vm->mem_size / MiB),
+	       (unsigned long long)vmcs_readl(GUEST_RIP), v->id);
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_ept_misconfig(struct vcpu *v)
+{
+	vcpu_stop(v, VM_END_UNHANDLED_EXIT, "EPT misconfiguration at guest-physical %#llx",
+		  (unsigned long long)vmcs_read64(GUEST_PHYS_ADDR));
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_preempt_timer(struct vcpu *v)
+{
+	return sched_need_resched() ? EXIT_YIELD : EXIT_RESUME;
+}
+
+static enum exit_action handle_invd(struct vcpu *v)
+{
+	return advance(v); /* guest memory stays coherent: nothing to do */
+}
+
+static enum exit_action handle_gp(struct vcpu *v)
+{
+	vcpu_inject_gp(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_pause(struct vcpu *v)
+{
+	return advance(v);
+}
+
+static const exit_handler_t handlers[EXIT_REASON_MAX] = {
+	[EXIT_EXCEPTION_NMI] = handle_exception_nmi,
+	[EXIT_EXTERNAL_INTR] = handle_external_intr,
+	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_INTR_WINDOW] = handle_intr_window,
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_GETSEC] = handle_vmx_insn,
+	[EXIT_HLT] = handle_hlt,
+	[EXIT_INVD] = handle_invd,
+	[EXIT_VMCALL] = handle_vmcall,
+	[EXIT_VMCLEAR] = handle_vmx_insn,
+	[EXIT_VMLAUNCH] = handle_vmx_insn,
+	[EXIT_VMPTRLD] = handle_vmx_insn,
+	[EXIT_VMPTRST] = handle_vmx_insn,
+	[EXIT_VMREAD] = handle_vmx_insn,
+	[EXIT_VMRESUME] = handle_vmx_insn,
+	[EXIT_VMWRITE] = handle_vmx_insn,
+	[EXIT_VMXOFF] = handle_vmx_insn,
+	[EXIT_VMXON] = handle_vmx_insn,
+	[EXIT_CR_ACCESS] = handle_cr_access,
+	[EXIT_DR_ACCESS] = handle_dr_access,
+	[EXIT_IO] = handle_io,
+	[EXIT_RDMSR] = handle_rdmsr,
+	[EXIT_WRMSR] = handle_wrmsr,
+	[EXIT_MWAIT] = handle_vmx_insn,
+	[EXIT_MONITOR] = handle_vmx_insn,
+	[EXIT_PAUSE] = handle_pause,
+	[EXIT_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_EPT_MISCONFIG] = handle_ept_misconfig,
+	[EXIT_INVEPT] = handle_vmx_insn,
+	[EXIT_INVVPID] = handle_vmx_insn,
+	[EXIT_PREEMPT_TIMER] = handle_preempt_timer,
+	[EXIT_WBINVD] = handle_invd,
+	[EXIT_XSETBV] = handle_gp,
+	[EXIT_VMFUNC] = handle_vmx_insn,
+};
+
+enum exit_action vmexit_handle(struct vcpu *v, uint32_t reason)
+{
+	/* Contract rule 3: the only debug-register work on the exit path. */
+	dr_vmexit(&this_cpu()->arch.dr, &v->arch.dr);
+
+	uint32_t basic = reason & 0xffff;
+	v->stats.exits++;
+	if (basic < EXIT_REASONS)
+		v->stats.exits_by_reason[basic]++;
+
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE)) {
+		vcpu_entry_failure(v, reason);
+		return EXIT_YIELD;
+	}
+	if (likely(basic < EXIT_REASON_MAX && handlers[basic]))
+		return handlers[basic](v);
+
+	vcpu_stop(v, VM_END_UNHANDLED_EXIT, "unexpected VM exit %u (%s)", basic,
+		  vmx_exit_reason_name(basic));
+	return EXIT_YIELD;
+}

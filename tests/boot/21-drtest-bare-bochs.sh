@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# 21-drtest-bare-bochs.sh: run guest/drtest directly on bare Bochs (no Tern)
+# to show that the test suite itself agrees with a second CPU model.
+#
+# Bochs cannot load a multiboot kernel by itself, so the guest is booted by
+# GRUB from an ISO (grub-mkrescue, "multiboot /boot/drtest.elf ARGS").
+# Headless Bochs per docs/test-rig.md: term display with stdout to a file,
+# an rc file "c" + "quit", stdin from /dev/null, under timeout. The guest
+# ends through Bochs's shutdown port 0x8900 (status 1, expected): the run is
+# judged by the serial log only.
+#
+# Usage: tests/boot/21-drtest-bare-bochs.sh [drtest command line]
+#   default command line: "loops=1000 seed=3"
+#   env: MODEL (default corei7_skylake_x), TIMEOUT (default 120 s),
+#        NO_BUILD=1 to skip `make guests`, KEEP=1 to keep the work dir.
+# Prints PASS:/FAIL: lines and exits 0 when every drtest check passed.
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+name=drtest-bare-bochs
+args=${1:-"loops=1000 seed=3"}
+model=${MODEL:-corei7_skylake_x}
+timeout_s=${TIMEOUT:-120}
+elf="$repo/build/guest/drtest.elf"
+status=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; status=1; }
+
+for tool in bochs grub-mkrescue xorriso mformat; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "FAIL: $name: $tool not installed"
+        exit 1
+    fi
+done
+if [[ -z ${NO_BUILD:-} ]]; then
+    make -C "$repo" -s guests >/dev/null || { echo "FAIL: $name: make guests"; exit 1; }
+fi
+[[ -f $elf ]] || { echo "FAIL: $name: $elf missing"; exit 1; }
+
+mkdir -p "$repo/build/tests"
+work=$(mktemp -d "$repo/build/tests/$name.XXXXXX")
+[[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
+
+# --- the ISO -----------------------------------------------------------------
+mkdir -p "$work/iso/boot/grub"
+cp "$elf" "$work/iso/boot/drtest.elf"
+cat >"$work/iso/boot/grub/grub.cfg" <<CFG
+set timeout=0
+set default=0
+menuentry "drtest" {
+    multiboot /boot/drtest.elf $args
+    boot
+}
+CFG
+if ! grub-mkrescue --fonts= --locales= --themes= \
+        "--install-modules=normal configfile boot multiboot iso9660 part_msdos" \
+        -o "$work/drtest.iso" "$work/iso" >"$work/mkrescue.log" 2>&1; then
+    cat "$work/mkrescue.log"
+    echo "FAIL: $name: grub-mkrescue"
+    exit 1
+fi
+
+# --- Bochs ---------------------------------------------------------------------
+bios=/usr/share/bochs/BIOS-bochs-latest
+vgabios=/usr/share/bochs/VGABIOS-lgpl-latest
+[[ -f $vgabios ]] || vgabios=/usr/share/vgabios/vgabios.bin
+serial="$work/serial.log"
+cat >"$work/bochsrc" <<RC
+megs: 64
+cpu: model=$model, count=1, ips=4000000
+clock: sync=none, time0=1704067200
+romimage: file="$bios"
+vgaromimage: file="$vgabios"
+display_library: term
+sound: driver=dummy
+speaker: enabled=0
+magic_break: enabled=1
+port_e9_hack: enabled=1
+com1: enabled=1, mode=file, dev="$serial"
+ata0-master: type=cdrom, path="$work/drtest.iso", status=inserted
+boot: cdrom
+log: "$work/bochs.log"
+RC
+printf 'c\nquit\n' >"$work/bochs.rc"
+
+start=$SECONDS
+(cd "$work" && TERM=dumb timeout -k 5 "$timeout_s" \
+    bochs -q -f bochsrc -rc bochs.rc </dev/null >console.txt 2>&1)
+bochs_status=$?
+elapsed=$((SECONDS - start))
+[[ $bochs_status -ne 124 ]] || fail "$name: Bochs timed out after $timeout_s s"
+
+# --- verdict -----------------------------------------------------------------
+summary=$(grep -aE '^drtest: [0-9]+ passed, [0-9]+ failed' "$serial" | tail -n 1)
+if [[ -z $summary ]]; then
+    fail "$name: no summary line in the serial log ($serial)"
+    tail -n 20 "$serial" 2>/dev/null | sed 's/^/  | /'
+else
+    grep -aE '^drtest: (PASS|FAIL|SKIP) ' "$serial" | sed 's/^/  /'
+    failed=$(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$summary")
+    passed=$(sed -E 's/^drtest: ([0-9]+) passed.*/\1/' <<<"$summary")
+    if [[ $failed -eq 0 && $passed -gt 0 ]]; then
+        pass "$name: $summary ($elapsed s, Bochs $model)"
+    else
+        fail "$name: $summary"
+    fi
+fi
+if grep -aq '^guest: exit ' "$serial"; then
+    code=$(grep -a '^guest: exit ' "$serial" | tail -n 1 | awk '{print $3}')
+    if [[ $code -eq 0 ]]; then
+        pass "$name: guest exit code 0"
+    else
+        fail "$name: guest exit code $code"
+    fi
+else
+    fail "$name: no 'guest: exit' line"
+fi
+[[ -z ${KEEP:-} ]] || echo "work dir kept: $work"
+exit $status

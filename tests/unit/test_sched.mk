@@ -1,0 +1,1 @@
+UNIT_SRCS_sched := hv/sched.c
