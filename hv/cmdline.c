@@ -462,3 +462,38 @@ int cmdline_parse(const char *cmdline, struct tern_options *o,
 	}
 	return ps.errors;
 }
+
+/*
+ * GRUB 2 passes each argument of a multiboot2 kernel or module line to the
+ * kernel joined by spaces; it escapes quotes and backslashes (\" and \\)
+ * and wraps an argument that contains a space in double quotes. Undo that
+ * word by word, so that Tern's own parsers see what the user wrote inside
+ * grub.cfg's single quotes.
+ */
+size_t cmdline_grub_unquote(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	while (in && *in && n + 1 < len) {
+		if (*in == '"' && (n == 0 || out[n - 1] == ' ')) {
+			/* A quoted word: copy its content until the closing quote. */
+			in++;
+			while (*in && *in != '"' && n + 1 < len) {
+				if (*in == '\\' && (in[1] == '"' || in[1] == '\\'))
+					in++;
+				out[n++] = *in++;
+			}
+			if (*in == '"')
+				in++;
+			continue;
+		}
+		/* GRUB escapes quotes and backslashes in unquoted words too. */
+		if (*in == '\\' && (in[1] == '"' || in[1] == '\\'))
+			in++;
+		out[n++] = *in++;
+	}
+	out[n] = '\0';
+	return n;
+}

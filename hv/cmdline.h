@@ -48,4 +48,8 @@ int cmdline_parse(const char *cmdline, struct tern_options *o,
  * Returns false on a malformed or overflowing value. */
 bool parse_u64(const char *s, size_t len, bool allow_suffix, uint64_t *out);
 
+/* Removes GRUB's quoting of whole arguments ("a b" and \" escapes) so the
+ * result reads as written in grub.cfg. Returns the length written. */
+size_t cmdline_grub_unquote(const char *in, char *out, size_t len);
+
 #endif

@@ -99,9 +99,11 @@ static int __printf(2, 3) fail(struct loader *l, const char *fmt, ...)
 static const char *size_str(char *buf, size_t len, uint64_t v)
 {
 	if (v && v % MiB == 0)
-		fmt_snprintf(buf, len, "%llu MiB", (unsigned long long)(v / MiB));
+		fmt_snprintf(buf, len, "%llu MiB",
+			     (unsigned long long)(v / MiB));
 	else if (v && v % KiB == 0)
-		fmt_snprintf(buf, len, "%llu KiB", (unsigned long long)(v / KiB));
+		fmt_snprintf(buf, len, "%llu KiB",
+			     (unsigned long long)(v / KiB));
 	else
 		fmt_snprintf(buf, len, "0x%llx bytes", (unsigned long long)v);
 	return buf;
@@ -122,7 +124,7 @@ static const char *seg_str(const struct loader *l, const struct segment *s,
 	return buf;
 }
 
-/* ---- the multiboot header ----------------------------------------------- */
+/* ---- the multiboot header ------------------------------------------------ */
 
 /* Finds the header (spec 3.1.1); returns its offset or -1. */
 static int64_t find_header(struct loader *l)
@@ -150,7 +152,7 @@ static int64_t find_header(struct loader *l)
 	return fail(l, "no multiboot header in the first 8 KiB");
 }
 
-/* ---- ELF ------------------------------------------------------------------ */
+/* ---- ELF ----------------------------------------------------------------- */
 
 static int add_segment(struct loader *l, const struct segment *s)
 {
@@ -173,11 +175,12 @@ static int load_elf_headers(struct loader *l)
 			    "bytes, file size 0x%llx", EHDR_SIZE,
 			    (unsigned long long)l->len);
 	if (e[4] == ELFCLASS64)
-		return fail(l, "ELF64 image: a multiboot 1 kernel must be ELF32 "
-			    "(or use the a.out address fields, header flag "
-			    "bit 16)");
+		return fail(l, "ELF64 image: a multiboot 1 kernel must be "
+			    "ELF32 (or use the a.out address fields, header "
+			    "flag bit 16)");
 	if (e[4] != ELFCLASS32)
-		return fail(l, "bad ELF class %u (expected 1, ELFCLASS32)", e[4]);
+		return fail(l, "bad ELF class %u (expected 1, ELFCLASS32)",
+			    e[4]);
 	if (e[5] != ELFDATA2LSB)
 		return fail(l, "ELF data encoding %u is not little-endian "
 			    "(expected 1, ELFDATA2LSB)", e[5]);
@@ -187,8 +190,8 @@ static int load_elf_headers(struct loader *l)
 		return fail(l, "ELF type %u is not an executable (expected 2, "
 			    "ET_EXEC)", rd16(e + 16));
 	if (rd16(e + 18) != EM_386)
-		return fail(l, "ELF machine %u is not i386 (expected 3, EM_386)",
-			    rd16(e + 18));
+		return fail(l, "ELF machine %u is not i386 (expected 3, "
+			    "EM_386)", rd16(e + 18));
 
 	uint32_t entry = rd32(e + 24);
 	uint64_t phoff = rd32(e + 28);
@@ -224,8 +227,9 @@ static int load_elf_headers(struct loader *l)
 				    (unsigned long long)s.filesz,
 				    (unsigned long long)s.memsz);
 		if (s.offset + s.filesz > l->len)
-			return fail(l, "ELF image truncated: segment %u data at "
-				    "0x%llx+0x%llx exceeds file size 0x%llx", i,
+			return fail(l, "ELF image truncated: segment %u data "
+				    "at 0x%llx+0x%llx exceeds file size 0x%llx",
+				    i,
 				    (unsigned long long)s.offset,
 				    (unsigned long long)s.filesz,
 				    (unsigned long long)l->len);
@@ -372,7 +376,7 @@ static int check_segments(struct loader *l)
 	return 0;
 }
 
-/* ---- placement ------------------------------------------------------------ */
+/* ---- placement ----------------------------------------------------------- */
 
 /*
  * Free areas in preference order: above the kernel first, then below it,
@@ -423,7 +427,7 @@ static size_t str_or_empty_len(const char *s)
 	return s ? strlen(s) : 0;
 }
 
-/* ---- writing ---------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------- */
 
 static void put_mmap(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
 {

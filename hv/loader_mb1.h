@@ -101,7 +101,7 @@ struct mb1_load_result {
 	uint32_t mbi_gpa;      /* EBX */
 	uint64_t kernel_start; /* [start, end): all segments including bss */
 	uint64_t kernel_end;
-	uint64_t info_start;   /* [start, end): MBI, mmap, module list, strings */
+	uint64_t info_start;   /* [start, end): MBI, mmap, modules, strings */
 	uint64_t info_end;
 	unsigned int nmods;
 	struct {

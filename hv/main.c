@@ -94,8 +94,12 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	int rc = mb2_parse(magic, (const void *)(uintptr_t)info_pa, 64 * MiB,
 			   &boot_info, err, sizeof(err), warn, sizeof(warn));
 	int nerr = 0;
-	if (rc >= 0)
-		nerr = cmdline_parse(boot_info.cmdline, &options, early_report, NULL);
+	static char cmdline[4096];
+	if (rc >= 0) {
+		cmdline_grub_unquote(boot_info.cmdline, cmdline, sizeof(cmdline));
+		boot_info.cmdline = cmdline;
+		nerr = cmdline_parse(cmdline, &options, early_report, NULL);
+	}
 
 	console_init(options.console_port, options.baud);
 	log_level = options.loglevel;
@@ -111,6 +115,10 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		 boot_info.loader_name[0] ? boot_info.loader_name : "an unnamed loader",
 		 boot_info.cmdline);
 	flush_early_msgs();
+	for (unsigned i = 0; i < boot_info.nmodules; i++)
+		log_info("module %u: [%#llx-%#llx) '%s'", i,
+			 (unsigned long long)boot_info.modules[i].start,
+			 (unsigned long long)boot_info.modules[i].end, boot_info.modules[i].cmdline);
 	if (nerr)
 		log_warn("command line: %d invalid value%s, defaults used for %s", nerr,
 			 nerr == 1 ? "" : "s", nerr == 1 ? "it" : "them");

@@ -65,6 +65,32 @@ static void heap_sift_down(struct runqueue *rq, uint32_t i, struct sched_entity 
 	se->heap_idx = i;
 }
 
+/*
+ * Removes the root (pick_next) bottom-up ("Floyd"): the hole goes down to
+ * a leaf along the smaller children, one comparison per level, and the
+ * last leaf rises from there, usually not far: about half the comparisons
+ * of sifting the last leaf down from the root.
+ */
+static struct sched_entity *heap_pop(struct runqueue *rq)
+{
+	struct sched_entity **h = rq->heap, *top = h[0], *last;
+	uint64_t n = --rq->nr_queued, c;
+	uint32_t i = 0;
+
+	if (!n)
+		return top;
+	last = h[n];
+	while ((c = 2 * (uint64_t)i + 1) < n) {
+		if (c + 1 < n && se_less(h[c + 1], h[c]))
+			c++;
+		h[i] = h[c];
+		h[i]->heap_idx = i;
+		i = (uint32_t)c;
+	}
+	heap_sift_up(rq, i, last);
+	return top;
+}
+
 static void heap_insert(struct runqueue *rq, struct sched_entity *se)
 {
 	se->seq = rq->seq++;
@@ -235,6 +261,14 @@ static void leave_rq(struct runqueue *rq, struct sched_entity *se)
 	se->lag = (int64_t)(se->vruntime - rq->min_vruntime);
 }
 
+/* Capped at the wake-up credit: a woken entity is at most slice/2 behind
+ * the floor, so a larger granularity would keep it waiting past its
+ * credit (see sched_time_left). */
+static uint64_t wakeup_gran(const struct runqueue *rq)
+{
+	return MIN(rq->params->wakeup_gran, rq->params->slice / 2);
+}
+
 bool sched_enqueue(struct runqueue *rq, struct sched_entity *se, uint64_t now,
 		   bool wakeup)
 {
@@ -245,11 +279,11 @@ bool sched_enqueue(struct runqueue *rq, struct sched_entity *se, uint64_t now,
 	sched_update_curr(rq, now);
 	place_entity(rq, se, wakeup);
 	se->wait_start = now;
+	se->woken = wakeup;
 	join_rq(rq, se);
 	if (!curr)
 		return true;
-	return (int64_t)(curr->vruntime - se->vruntime) >
-	       (int64_t)rq->params->wakeup_gran;
+	return (int64_t)(curr->vruntime - se->vruntime) > (int64_t)wakeup_gran(rq);
 }
 
 static bool queued_on(const struct runqueue *rq, const struct sched_entity *se)
@@ -263,6 +297,7 @@ void sched_dequeue(struct runqueue *rq, struct sched_entity *se, uint64_t now)
 		return;
 	sched_update_curr(rq, now);
 	account_wait(se, now);
+	se->woken = false;
 	heap_remove(rq, se);
 	leave_rq(rq, se);
 	update_min_vruntime(rq);
@@ -292,9 +327,9 @@ struct sched_entity *sched_pick_next(struct runqueue *rq, uint64_t now)
 
 	if (rq->curr || !rq->nr_queued)
 		return rq->curr;
-	se = rq->heap[0];
-	heap_remove(rq, se);
+	se = heap_pop(rq);
 	account_wait(se, now);
+	se->woken = false;
 	se->running = true;
 	se->exec_start = now;
 	se->exec_charged = now;
@@ -309,16 +344,52 @@ bool sched_should_preempt(struct runqueue *rq, uint64_t now)
 	return rq->curr && sched_time_left(rq, now) == 0;
 }
 
+/*
+ * Real time until curr's vruntime passes 'target' (exact, including the
+ * carried remainder), for the deferred wake-up preemption below.
+ */
+static uint64_t time_to_pass(const struct sched_entity *curr, uint64_t target)
+{
+	uint64_t vdiff = target - curr->vruntime + 1;
+
+	if ((int64_t)vdiff <= 0)
+		return 0;
+	if (vdiff > (1ULL << 31))  /* beyond any slice: let the slice decide */
+		return UINT64_MAX;
+	if (curr->weight == SCHED_WEIGHT_UNIT)
+		return vdiff;
+	return (vdiff * curr->weight - curr->vrem + SCHED_WEIGHT_UNIT - 1) /
+	       SCHED_WEIGHT_UNIT;
+}
+
+/*
+ * The slice, cut short when the first entity in line was woken and curr
+ * has got more than wakeup_gran ahead of it: a wake-up that was too close
+ * to preempt at once preempts as soon as it is not. Without this such an
+ * entity waits out curr's whole slice, falls more than slice/2 behind,
+ * and loses the excess to placement at its next wake-up: a vCPU waking
+ * constantly would get a fraction of its share.
+ */
 uint64_t sched_time_left(struct runqueue *rq, uint64_t now)
 {
-	uint64_t ran, slice = rq->params->slice;
+	const struct sched_params *p = rq->params;
+	struct sched_entity *curr = rq->curr, *next;
+	uint64_t ran, left, t;
 
 	if (!rq->nr_queued)
 		return UINT64_MAX;
-	if (!rq->curr)
+	if (!curr)
 		return 0;
-	ran = elapsed(now, rq->curr->exec_start);
-	return ran >= slice ? 0 : slice - ran;
+	ran = elapsed(now, curr->exec_start);
+	left = ran >= p->slice ? 0 : p->slice - ran;
+	next = rq->heap[0];
+	if (left && next->woken) {
+		sched_update_curr(rq, now);
+		t = time_to_pass(curr, next->vruntime + wakeup_gran(rq));
+		if (t < left)
+			left = t;
+	}
+	return left;
 }
 
 bool sched_migrate(struct runqueue *from, struct runqueue *to,
@@ -369,6 +440,8 @@ int sched_select_cpu(struct runqueue *const *rqs, unsigned int ncpus,
 	for (m = allowed; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
 
+		if (rq_full(rqs[i]) && !queued_on(rqs[i], se))
+			continue;
 		load = load_for(rqs[i], se);
 		if (best < 0 || load < best_load) {
 			best = i;
@@ -379,7 +452,8 @@ int sched_select_cpu(struct runqueue *const *rqs, unsigned int ncpus,
 		return -1;
 	/* Staying put keeps caches warm; move only for a real imbalance. */
 	if (prev >= 0 && prev < SCHED_MAX_CPUS && (allowed & BIT(prev)) &&
-	    load_for(rqs[prev], se) <= best_load + rqs[prev]->params->balance_gap)
+	    (!rq_full(rqs[prev]) || queued_on(rqs[prev], se)) &&
+	    load_for(rqs[prev], se) - best_load <= rqs[prev]->params->balance_gap)
 		return prev;
 	return best;
 }
@@ -429,7 +503,7 @@ struct sched_entity *sched_find_migration(struct runqueue *const *rqs,
 		const struct runqueue *src = rqs[s];
 		uint32_t n = src->nr_queued, j, stop;
 
-		if (src->load <= lo_load + gap)
+		if (src->load <= lo_load || src->load - lo_load <= gap)
 			continue;
 		/* Leaves first: the largest vruntimes, the longest until they
 		 * would run here anyway. */

@@ -11,9 +11,12 @@
  * CPU time is proportional to weight. Each run queue picks the runnable
  * entity with the smallest virtual time (a binary min-heap: O(log n)
  * enqueue/dequeue/pick). A waking entity is placed no earlier than the
- * queue's min virtual time minus half a slice, which bounds how long it
- * can run ahead of others (no starvation by sleeping) and how long it waits
- * (wake-up delay at most about one slice per higher-priority competitor).
+ * queue's min virtual time minus half a slice, which bounds how far it can
+ * run ahead of others (no starvation by sleeping). It preempts curr once
+ * curr is more than wakeup_gran ahead of it, at once or later (see
+ * sched_time_left), so a vCPU using less than its share waits at most
+ * min(wakeup_gran, slice/2) of curr's virtual time after waking, and none
+ * at all when wakeup_gran < slice/2.
  */
 #ifndef TERN_SCHED_H
 #define TERN_SCHED_H
@@ -26,7 +29,7 @@
 
 struct sched_entity {
 	uint64_t vruntime;
-	uint32_t weight;      /* > 0 */
+	uint32_t weight;      /* > 0; change only while off its queue */
 	uint32_t vrem;        /* remainder of the last vruntime division, so
 	                       * vruntime is exact however often curr is charged */
 	uint64_t affinity;    /* bit n set: may run on pCPU n */
@@ -34,6 +37,7 @@ struct sched_entity {
 	                       * blocked), -1 before placement */
 	bool on_rq;           /* queued or running on its run queue */
 	bool running;         /* it is rq->curr */
+	bool woken;           /* queued by a wake-up and not run since */
 	uint32_t heap_idx;    /* position in the heap while queued */
 	uint64_t seq;         /* enqueue order: FIFO among equal vruntimes */
 	int64_t lag;          /* vruntime - min_vruntime when it left its queue */
@@ -50,7 +54,8 @@ struct sched_entity {
 
 struct sched_params {
 	uint64_t slice;        /* time slice, ticks */
-	uint64_t wakeup_gran;  /* a woken entity preempts only if ahead by this */
+	uint64_t wakeup_gran;  /* a woken entity preempts only if ahead by this
+	                        * (virtual time; at most slice/2 is used) */
 	uint64_t balance_gap;  /* migrate only if load differs by more than this */
 };
 
@@ -80,7 +85,10 @@ void sched_update_curr(struct runqueue *rq, uint64_t now);
  * Returns true if it should preempt rq->curr, or if rq is idle (the CPU
  * should pick). Returns false and does nothing if rq already holds 'cap'
  * entities (curr included) or 'se' is already on a queue: check
- * se->on_rq to tell that from "no preemption". */
+ * se->on_rq to tell that from "no preemption". Even without preemption,
+ * curr's sched_time_left may have shrunk (it was UINT64_MAX with nobody
+ * waiting; a woken entity may be due to preempt later): re-arm the
+ * preemption timer. */
 bool sched_enqueue(struct runqueue *rq, struct sched_entity *se, uint64_t now,
 		   bool wakeup);
 /* Removes a queued (not running) entity, e.g. because its VM is paused;
@@ -93,18 +101,20 @@ void sched_put_prev(struct runqueue *rq, uint64_t now, bool runnable);
  * it curr; NULL if none (the CPU idles). rq->curr must be NULL (if not,
  * it is returned unchanged). */
 struct sched_entity *sched_pick_next(struct runqueue *rq, uint64_t now);
-/* True if curr has used its slice and another entity is waiting. */
+/* True if another entity is waiting and curr has used its slice, or the
+ * first in line was woken and curr is now more than wakeup_gran ahead of
+ * it (a wake-up preemption deferred until it is due). */
 bool sched_should_preempt(struct runqueue *rq, uint64_t now);
-/* Ticks curr may still run before its slice ends (for the preemption
- * timer); UINT64_MAX if nobody else is waiting; 0 if the CPU is idle but
- * entities are queued. */
+/* Ticks curr may still run before sched_should_preempt becomes true (for
+ * the preemption timer); UINT64_MAX if nobody else is waiting; 0 if the
+ * CPU is idle but entities are queued. Charges curr up to 'now'. */
 uint64_t sched_time_left(struct runqueue *rq, uint64_t now);
 
 /* Where a waking or new entity should run: its previous CPU if allowed and
  * not busier than the least loaded allowed CPU by more than balance_gap,
  * else the least loaded allowed CPU (lowest number on ties). rqs[i] may be
- * NULL for CPUs that are offline. Returns -1 if its affinity allows no
- * online CPU. O(ncpus). */
+ * NULL for CPUs that are offline; full run queues are skipped. Returns -1
+ * if its affinity allows no online CPU with room. O(ncpus). */
 int sched_select_cpu(struct runqueue *const *rqs, unsigned int ncpus,
 		     const struct sched_entity *se);
 /* Load balancing: finds one queued (not running) entity whose move to the

@@ -6,12 +6,14 @@
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/sched.h"
+#include "hv/trace.h"
 #include "hv/vm.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vcpu_run.h"
 
+#define NO_BALANCE_EXPERIMENT 0
 #define RQ_CAP 512
 #define SLICE_US 10000        /* 10 ms */
 #define BALANCE_US 20000      /* balance every 20 ms of a CPU's time */
@@ -38,6 +40,8 @@ static struct vcpu *se_vcpu(struct sched_entity *se)
 {
 	return (struct vcpu *)((char *)se - __builtin_offsetof(struct vcpu, se));
 }
+
+#define VCPU_TAG(v) ((v)->vm->id << 8 | (v)->id)
 
 const struct sched_params *sched_get_params(void)
 {
@@ -90,8 +94,10 @@ static void enqueue_on(struct vcpu *v, int cpu, bool wakeup)
 	spin_lock(&cs->lock);
 	preempt = sched_enqueue(&cs->rq, &v->se, rdtsc(), wakeup);
 	spin_unlock(&cs->lock);
-	if (preempt || !cs->rq.curr)
-		arch_kick_cpu((unsigned)cpu);
+	/* Even without preemption the target must re-arm its slice: its
+	 * current vCPU may have been running alone, without a time limit. */
+	(void)preempt;
+	arch_kick_cpu((unsigned)cpu);
 }
 
 void sched_add_vcpu(struct vcpu *v)
@@ -155,6 +161,7 @@ void sched_stop_vcpu(struct vcpu *v, int why, const char *msg)
 {
 	struct vm *vm = v->vm;
 
+	trace_record(TR_STOP, VCPU_TAG(v), (uint64_t)why);
 	spin_lock(&v->lock);
 	bool was_stopped = v->state == VCPU_STOPPED;
 	v->state = VCPU_STOPPED;
@@ -181,6 +188,8 @@ void sched_stop_vcpu(struct vcpu *v, int why, const char *msg)
 
 static void balance(struct cpu_sched *cs, uint64_t now)
 {
+	if (NO_BALANCE_EXPERIMENT)
+		return;
 	if (now < cs->next_balance)
 		return;
 	cs->next_balance = now + tsc_from_us(BALANCE_US);
@@ -193,7 +202,9 @@ static void balance(struct cpu_sched *cs, uint64_t now)
 	struct sched_entity *se = sched_find_migration(online_rqs, n, &to);
 	if (se) {
 		struct runqueue *from = &cpus[se->cpu].rq;
-		sched_migrate(from, &cpus[to].rq, se, now);
+		trace_record(TR_MIGRATE, VCPU_TAG(se_vcpu(se)), (uint64_t)se->cpu << 8 | (unsigned)to);
+		if (!sched_migrate(from, &cpus[to].rq, se, now))
+			se = NULL;
 	}
 	for (unsigned i = n; i-- > 0;)
 		if (online_rqs[i])
@@ -223,6 +234,7 @@ void sched_run_cpu(void)
 		spin_unlock(&cs->lock);
 
 		struct vcpu *next = se ? se_vcpu(se) : NULL;
+		trace_record(TR_PICK, next ? VCPU_TAG(next) : 0xffff, slice);
 		if (prev && prev != next) {
 			arch_vcpu_switch_out(prev);
 			prev = NULL;
@@ -232,6 +244,7 @@ void sched_run_cpu(void)
 				return;
 			balance(cs, now);
 			irq_disable();
+			trace_record(TR_IDLE, 0, cs->rq.nr_queued);
 			if (!cs->rq.nr_queued && !cs->need_resched && sched_vms_running())
 				arch_idle();
 			irq_enable();
@@ -239,6 +252,8 @@ void sched_run_cpu(void)
 			continue;
 		}
 		if (next != prev) {
+			log_debug("sched: switch to %s/%u, slice %llu", next->vm->name, next->id,
+				  (unsigned long long)slice);
 			arch_vcpu_switch_in(next);
 			prev = next;
 		}

@@ -50,7 +50,7 @@ static void create_one(const struct vm_spec *spec, const struct boot_info *bi,
 	for (unsigned i = 0; i < spec->nmodules; i++) {
 		const struct mb2_module *x = &bi->modules[mods[i]];
 		img.mods[i] = (struct mb1_module_in){ phys_to_virt(x->start), x->end - x->start,
-						      x->cmdline };
+						      modlines[mods[i]] };
 	}
 	err[0] = '\0';
 	struct vm *vm = vm_create(spec, &img, err, sizeof(err));
@@ -76,8 +76,11 @@ unsigned int vm_config_create_all(const struct boot_info *bi, const struct tern_
 	unsigned n = 0;
 	char err[192];
 
-	for (unsigned i = 0; i < bi->nmodules; i++)
-		modlines[i] = bi->modules[i].cmdline;
+	static char unquoted[MB2_MAX_MODULES][512];
+	for (unsigned i = 0; i < bi->nmodules; i++) {
+		cmdline_grub_unquote(bi->modules[i].cmdline, unquoted[i], sizeof(unquoted[i]));
+		modlines[i] = unquoted[i];
+	}
 
 	for (unsigned i = 0; i < o->nvms && n < VM_MAX; i++) {
 		if (vmspec_parse(o->vms[i], &specs[n], err, sizeof(err))) {

@@ -14,7 +14,7 @@
 /* Largest module index accepted in a reference. */
 #define REF_INDEX_MAX 1023
 
-/* ---- small helpers ------------------------------------------------------ */
+/* ---- small helpers ------------------------------------------------------- */
 
 static void copy_str(char *dst, size_t size, const char *src, size_t len)
 {
@@ -100,7 +100,7 @@ static int __printf(3, 4) set_err(char *err, size_t errlen, const char *fmt,
 	return -1;
 }
 
-/* ---- CPU sets ----------------------------------------------------------- */
+/* ---- CPU sets ------------------------------------------------------------ */
 
 static int cpu_number(const char *p, size_t len, uint64_t *cpu, char *err,
 		      size_t errlen)
@@ -181,7 +181,7 @@ int format_cpuset(uint64_t mask, char *buf, size_t len)
 	return (int)b.len;
 }
 
-/* ---- tokenizer ---------------------------------------------------------- */
+/* ---- tokenizer ----------------------------------------------------------- */
 
 /* One item of a spec, as spans of the input (the value still quoted). */
 struct item {
@@ -285,7 +285,7 @@ static size_t decode(const char *v, size_t vlen, char *out, size_t size)
 	return n;
 }
 
-/* ---- keys --------------------------------------------------------------- */
+/* ---- keys ---------------------------------------------------------------- */
 
 enum key_id {
 	K_NAME, K_KERNEL, K_MEM, K_CPUS, K_PIN, K_WEIGHT, K_CMDLINE, K_MODULE,
@@ -525,7 +525,7 @@ static const struct key *find_key(const char *k, size_t len)
 	return NULL;
 }
 
-/* ---- parser ------------------------------------------------------------- */
+/* ---- parser -------------------------------------------------------------- */
 
 void vmspec_defaults(struct vm_spec *s)
 {
@@ -669,10 +669,12 @@ int vmspec_parse_module(const char *modline, unsigned int module_index,
 		err[0] = '\0';
 	if (!spec)
 		return 0;
-	return parse_common(spec, out, true, module_index, err, errlen) ? -1 : 1;
+	if (parse_common(spec, out, true, module_index, err, errlen))
+		return -1;
+	return 1;
 }
 
-/* ---- module references -------------------------------------------------- */
+/* ---- module references --------------------------------------------------- */
 
 /* Does module line 'line' carry the name 'name' (first word or basename)? */
 static bool module_named(const char *line, const char *name)
@@ -759,7 +761,7 @@ int vmspec_check_unique(const struct vm_spec *specs, unsigned int n,
 	return 0;
 }
 
-/* ---- formatting --------------------------------------------------------- */
+/* ---- formatting ---------------------------------------------------------- */
 
 /* A value that parses back to itself: quoted when it must be. */
 static void put_value(struct sbuf *b, const char *v, bool force_quotes)

@@ -4,7 +4,9 @@
  *
  * Syntax: items "key=value" separated by commas or unquoted whitespace.
  *
- *   vm=name=web,kernel=1,mem=32M,cpus=2,pin=0-1,weight=2,cmdline="console=ttyS0 x=1",module=2,module=3
+ *   vm=name=web,kernel=1,mem=32M,cpus=2,pin=0-1,weight=2,
+ *      cmdline="console=ttyS0 x=1",module=2,module=3
+ *   (one word on the command line; wrapped here)
  *
  *   key        value                                          default
  *   name       1-15 characters A-Z a-z 0-9 _ -  (required; unique among VMs)
@@ -29,8 +31,8 @@
  *
  * Module names: a module is named by the first word of its command line
  * (e.g. "/boot/hello.elf") or by that word's basename ("hello.elf"); a name
- * matching more than one module is an error (use the index). A value made
- * only of a number is an index.
+ * matching more than one module is an error (use the index). A value that
+ * is a number (decimal or 0x-hex, 0-1023) is an index.
  *
  * Module form: a GRUB module whose command line contains a word starting
  * with "vm:" defines a VM whose kernel is that module; the rest of the line
@@ -39,11 +41,12 @@
  *   module2 /boot/hello.elf 'vm:name=a,mem=16M,cmdline="x y"'
  *   module2 /boot/hello.elf vm:name=b cpus=2 module=3
  *
- * (GRUB's own shell quoting removes double quotes that are not inside
- * single quotes, so quote the whole spec in grub.cfg.) On Tern's command
- * line the top-level parser knows no backslash escapes: a vm= value can
- * hold quoted sections with spaces (vm=name=a,cmdline="x y") but not an
- * escaped quote; the module form has no such limit.
+ * (grub.cfg is parsed like a shell script, which removes double quotes
+ * that are not inside single quotes: quote the whole spec there.) On Tern's
+ * command line the top-level parser knows no backslash escapes and keeps
+ * vm= values to 255 characters (hv/cmdline.h): a vm= value can hold quoted
+ * sections with spaces (vm=name=a,cmdline="x y") but not an escaped quote;
+ * the module form has neither limit.
  */
 #ifndef TERN_VMSPEC_H
 #define TERN_VMSPEC_H

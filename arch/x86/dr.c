@@ -122,8 +122,13 @@ static void load_guest(struct dr_cpu *c, struct dr_vcpu *d)
 
 void dr_vmentry(struct dr_cpu *c, struct dr_vcpu *d)
 {
-	if (c->loaded != d)
+	if (c->loaded != d) {
+		/* A debugger's breakpoints must be live (rule 5), with MOV-DR
+		 * exiting kept on (rule 8). */
+		if (d->debugger && (dr_hw_guest_dr7() & DR7_ENABLES))
+			load_guest(c, d);
 		return;
+	}
 	if (c->host_regs_in_hw) {
 		load_guest(c, d);
 		return;
@@ -137,7 +142,14 @@ void dr_vmentry(struct dr_cpu *c, struct dr_vcpu *d)
 
 static void hand_over(struct dr_cpu *c, struct dr_vcpu *d)
 {
-	load_guest(c, d);
+	if (c->armed && c->host_regs_in_hw) {
+		/* Keep the host's watchpoints live while we are in the host:
+		 * the guest's registers go in at VM entry (dr_vmentry). */
+		c->loaded = d;
+		d->loaded_cpu = (int)c->cpu;
+	} else {
+		load_guest(c, d);
+	}
 	d->exiting = false;
 	dr_hw_set_intercepts(false);
 }
@@ -192,7 +204,7 @@ uint64_t dr_guest_value(struct dr_cpu *c, struct dr_vcpu *d, unsigned int n)
 		return dr_hw_guest_dr7();
 	bool in_hw = c->loaded == d && !c->host_regs_in_hw;
 	if (n == 6)
-		return in_hw ? c->hw_dr6 : d->dr6;
+		return d->dr6; /* always current in host context (dr_vmexit) */
 	return in_hw ? dr_read(c, n) : d->db[n];
 }
 
@@ -215,6 +227,8 @@ bool dr_movdr_exit(struct dr_cpu *c, struct dr_vcpu *d, unsigned int dr,
 		d->dr6 = (*val & DR6_WRITABLE) | DR6_FIXED1;
 	} else {
 		d->db[dr] = *val;
+		if (c->loaded == d && !c->host_regs_in_hw)
+			dr_write(c, dr, *val);
 	}
 	return false;
 }
@@ -225,9 +239,10 @@ void dr_guest_db(struct dr_cpu *c, struct dr_vcpu *d, uint64_t qual)
 	uint64_t dr6 = d->dr6;
 
 	(void)c;
-	dr6 = (dr6 & ~0xfULL) | (qual & (0xfULL | DR6_BD | DR6_BS));
-	if (qual & BIT(16))
-		dr6 &= ~BIT(16);
+	/* BLD (11) and RTM (16) are active low: set unless this #DB reports
+	 * them (SDM 18.2.3). */
+	dr6 = (dr6 & ~0xfULL) | BIT(11) | BIT(16) | (qual & (0xfULL | DR6_BD | DR6_BS));
+	dr6 &= ~(qual & (BIT(11) | BIT(16)));
 	d->dr6 = dr6;
 	/* If the registers are in the hardware, VM entry puts d->dr6 back
 	 * (dr_vmentry writes it when it differs from what DR6 holds). */
@@ -276,7 +291,8 @@ void dr_watch_disarm(struct dr_cpu *c, unsigned int slot)
 		return;
 	c->host_dr7 &= ~slot_mask(slot);
 	c->armed--;
-	dr_write(c, 7, c->host_dr7);
+	if (c->host_regs_in_hw || !c->loaded)
+		dr_write(c, 7, c->host_dr7);
 	if (!c->armed && c->loaded) {
 		/* The loaded guest's DR0-3 were replaced; reload at entry. */
 		c->host_regs_in_hw = true;

@@ -51,9 +51,12 @@ static bool range_free(const struct ept *e, const struct ept_ops *ops,
 int ept_map(struct ept *e, const struct ept_ops *ops, uint64_t gpa,
 	    uint64_t hpa, uint64_t size, uint64_t perms, uint64_t mt)
 {
+	/* Write without read, and memory types 2, 3 and 7, are EPT
+	 * misconfigurations (SDM 29.3.3.1); addresses must fit in 52 bits. */
 	if ((gpa | hpa | size) & (PAGE_SIZE - 1) || !size || !(perms & EPT_RWX) ||
 	    gpa + size < gpa || gpa + size > (1ULL << 48) || (perms & ~EPT_RWX) ||
-	    mt > 7)
+	    (perms & (EPT_R | EPT_W)) == EPT_W || mt == 2 || mt == 3 || mt > 6 ||
+	    hpa + size < hpa || hpa + size > (1ULL << 52))
 		return -1;
 	if (!range_free(e, ops, gpa, size))
 		return -1;

@@ -6,11 +6,13 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/lapic.h"
+#include "arch/x86/serial.h"
 #include "arch/x86/trap.h"
 
 __noreturn void machine_halt(void)
 {
 	irq_disable();
+	serial_flush();
 	bochs_magic_break();
 	for (;;)
 		cpu_halt();
@@ -21,6 +23,7 @@ __noreturn void machine_power_off(void)
 	printk("tern: power off\n");
 	irq_disable();
 	arch_stop_other_cpus();
+	serial_flush();
 	bochs_magic_break();
 	acpi_power_off();
 	printk("tern: ACPI power-off did not take effect; halting\n");

@@ -47,6 +47,16 @@ void serial_putc(char c)
 	outb(uart_port + UART_THR, (uint8_t)c);
 }
 
+void serial_flush(void)
+{
+	if (!uart_port)
+		return;
+	/* TEMT: transmitter holding register and shift register both empty. */
+	for (unsigned spin = 0; spin < 100000; spin++)
+		if (inb(uart_port + UART_LSR) & 0x40)
+			return;
+}
+
 bool e9_present(void)
 {
 	return inb(0xe9) == 0xe9;

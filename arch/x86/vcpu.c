@@ -70,6 +70,13 @@ unsigned int vcpu_cpl(void)
 	return (vmcs_read32(GUEST_SS_AR) >> 5) & 3;
 }
 
+uint64_t vcpu_guest_cr4(struct vcpu *v)
+{
+	/* Bits Tern owns come from the read shadow, the rest from CR4. */
+	uint64_t mask = vmcs_readl(CR4_GUEST_HOST_MASK);
+	return (vmcs_readl(GUEST_CR4) & ~mask) | (v->arch.cr4_shadow & mask);
+}
+
 bool vcpu_long_mode(void)
 {
 	return vmcs_read64(GUEST_IA32_EFER) & EFER_LMA;

@@ -27,6 +27,8 @@ void vcpu_inject_gp(struct vcpu *v);
 /* Current privilege level of the guest (SS.DPL). */
 unsigned int vcpu_cpl(void);
 bool vcpu_long_mode(void);
+/* CR4 as the guest sees it. */
+uint64_t vcpu_guest_cr4(struct vcpu *v);
 
 /* Stops this vCPU for good with a report; the VM ends when all have. */
 void vcpu_stop(struct vcpu *v, int why, const char *fmt, ...) __printf(3, 4);

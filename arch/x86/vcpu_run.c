@@ -19,6 +19,7 @@
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/sched_core.h"
+#include "hv/trace.h"
 #include "hv/vm.h"
 
 int vmx_enter(struct guest_regs *regs, int launched);
@@ -29,10 +30,6 @@ static void fpu_switch(struct vcpu *v)
 	struct vcpu *prev = a->fpu_owner;
 	if (prev == v)
 		return;
-	if (prev) {
-		__asm__ volatile("fxsave64 %0" : "=m"(prev->arch.fx));
-		prev->arch.fx_valid = true;
-	}
 	if (v->arch.fx_valid)
 		__asm__ volatile("fxrstor64 %0" : : "m"(v->arch.fx));
 	else
@@ -49,6 +46,7 @@ void arch_vcpu_switch_in(struct vcpu *v)
 	 * until that pCPU's VMCLEAR (switch_out) completes. */
 	while (__atomic_load_n(&va->loaded_cpu, __ATOMIC_ACQUIRE) != -1)
 		cpu_relax();
+	trace_record(TR_SWITCH_IN, v->vm->id << 8 | v->id, v->last_cpu);
 	vmptrld(va->vmcs);
 	p->arch.current_vmcs = va->vmcs;
 	p->arch.current_vcpu_arch = va;
@@ -62,6 +60,8 @@ void arch_vcpu_switch_in(struct vcpu *v)
 	 * be stale here if the vCPU ran elsewhere since. */
 	if (vmx_cfg.vpid && v->last_cpu != (int)p->id && v->last_cpu >= 0)
 		invvpid(INVVPID_SINGLE, va->vpid, 0);
+	if (v->last_cpu != (int)p->id)
+		p->arch.native_msr_owner = NULL; /* its MSRs may have changed elsewhere */
 	v->last_cpu = (int)p->id;
 	__asm__ volatile("mov %0, %%cr2" : : "r"(va->cr2));
 	fpu_switch(v);
@@ -74,7 +74,15 @@ void arch_vcpu_switch_out(struct vcpu *v)
 	struct percpu *p = this_cpu();
 	struct vcpu_arch *va = &v->arch;
 
+	trace_record(TR_SWITCH_OUT, v->vm->id << 8 | v->id, 0);
 	dr_vcpu_put(&p->arch.dr, &va->dr);
+	/* Save the FPU state now (its restore stays lazy): the vCPU may run
+	 * next on another pCPU, which cannot reach these registers. */
+	if (p->arch.fpu_owner == v) {
+		__asm__ volatile("fxsave64 %0" : "=m"(va->fx));
+		va->fx_valid = true;
+		p->arch.fpu_owner = NULL;
+	}
 	__asm__ volatile("mov %%cr2, %0" : "=r"(va->cr2));
 	vmclear(va->vmcs);
 	va->launched = false;
@@ -161,6 +169,7 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice)
 		}
 		v->arch.launched = true;
 		uint32_t reason = vmcs_read32(EXIT_REASON);
+		trace_record(TR_EXIT, v->vm->id << 8 | v->id, reason);
 		requeue_vectoring(v);
 		enum exit_action a = vmexit_handle(v, reason);
 		irq_enable();

@@ -115,7 +115,10 @@ void vcpuid_compute(const struct vcpuid_ctx *c, host_cpuid_fn host, uint32_t lea
 		break;
 	case 0x15:
 		/* TSC = crystal * EBX / EAX: say the crystal is the TSC. */
-		*r = (struct vcpuid_regs){ 1, 1, (uint32_t)c->tsc_hz, 0 };
+		if (c->tsc_hz <= UINT32_MAX)
+			*r = (struct vcpuid_regs){ 1, 1, (uint32_t)c->tsc_hz, 0 };
+		else /* 1 MHz crystal, ratio in kHz: exact to the kHz */
+			*r = (struct vcpuid_regs){ 1000, (uint32_t)(c->tsc_hz / 1000), 1000000, 0 };
 		break;
 	case 0x16:
 		*r = (struct vcpuid_regs){ (uint32_t)(c->tsc_hz / 1000000),

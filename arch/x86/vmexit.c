@@ -153,7 +153,7 @@ static enum exit_action handle_dr_access(struct vcpu *v)
 	uint64_t val = q.from_dr ? 0 : vcpu_gpr(v, q.gpr);
 
 	switch (dr_mov_check(&dr, !q.from_dr, val, vcpu_cpl(),
-			     v->arch.cr4_shadow & CR4_DE, vmcs_readl(GUEST_DR7),
+			     vcpu_guest_cr4(v) & CR4_DE, vmcs_readl(GUEST_DR7),
 			     vcpu_long_mode())) {
 	case DR_MOV_UD:
 		vcpu_inject_ud(v);
@@ -183,7 +183,7 @@ static enum exit_action handle_dr_access(struct vcpu *v)
  * trap delivered after the instruction (RIP already advanced). */
 static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
 {
-	if (!(v->arch.cr4_shadow & CR4_DE))
+	if (!(vcpu_guest_cr4(v) & CR4_DE))
 		return;
 	uint64_t dr7 = vmcs_readl(GUEST_DR7);
 	if (!(dr7 & DR7_ENABLES))
@@ -301,7 +301,9 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v)
 
 static enum exit_action handle_preempt_timer(struct vcpu *v)
 {
-	return sched_need_resched() ? EXIT_YIELD : EXIT_RESUME;
+	/* The slice the run loop armed is over. */
+	sched_set_need_resched();
+	return EXIT_YIELD;
 }
 
 static enum exit_action handle_invd(struct vcpu *v)

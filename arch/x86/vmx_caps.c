@@ -124,6 +124,8 @@ const char *vmx_check_ept_caps(uint64_t ept_vpid)
 		return "CPU lacks EPT with a 4-level page walk";
 	if (!(ept_vpid & EPT_CAP_WB))
 		return "CPU lacks write-back EPT paging structures";
+	if (!(ept_vpid & EPT_CAP_2M))
+		return "CPU lacks 2 MiB EPT pages";
 	if (!(ept_vpid & EPT_CAP_INVEPT))
 		return "CPU lacks the INVEPT instruction";
 	if (!(ept_vpid & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL)))

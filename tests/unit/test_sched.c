@@ -544,7 +544,7 @@ static void test_vruntime_exact(void **state)
 	for (int i = 0; i < 3000; i++)
 		sched_update_curr(&rq, ++now);
 	assert_int_equal(se.sum_exec, 3000);
-	assert_int_equal(se.vruntime, 1000 * U);
+	assert_int_equal(se.vruntime, 1000);
 	assert_int_equal(se.vrem, 0);
 	/* Idempotent, and a clock going back is ignored. */
 	sched_update_curr(&rq, now);
@@ -688,10 +688,12 @@ static void test_placement(void **state)
 	assert_true(sched_enqueue(&rq, &s, SLICE / 4, true));
 	sched_dequeue(&rq, &s, SLICE / 4);
 
-	/* A new entity woken is put at the floor (lag 0). */
+	/* A new entity woken is put at the floor (lag 0), which curr's
+	 * vruntime now holds. */
 	se_init(&n, U, ALL_CPUS);
 	assert_false(sched_enqueue(&rq, &n, SLICE / 4, true));
-	assert_int_equal(n.vruntime, m);
+	assert_int_equal(n.vruntime, m + SLICE / 4);
+	assert_int_equal(rq.min_vruntime, m + SLICE / 4);
 
 	/* Dequeued and enqueued again: same lag as before, whatever the
 	 * floor did meanwhile. */
@@ -710,6 +712,56 @@ static void test_placement(void **state)
 		assert_int_equal(r.vruntime, rq.min_vruntime + (uint64_t)lag);
 	}
 	check_heap(&rq);
+}
+
+/*
+ * A wake-up too close to curr to preempt at once preempts as soon as curr
+ * is wakeup_gran ahead of it, to the tick, whatever curr's weight; an
+ * entity that was not woken waits for the slice.
+ */
+static void test_deferred_wakeup(void **state)
+{
+	static const uint32_t w[] = { U, 3 * U, 1, 1u << 20, 5 * U / 3 };
+
+	for (size_t k = 0; k < ARRAY_SIZE(w); k++) {
+		struct sched_entity *heap[4];
+		struct runqueue rq;
+		struct sched_entity c, s, q;
+		uint64_t t0 = 1000, left, v;
+
+		rq_init(&rq, 0, heap, 4, &P);
+		se_init(&c, w[k], ALL_CPUS);
+		se_init(&s, U, ALL_CPUS);
+		se_init(&q, U, ALL_CPUS);
+		sched_enqueue(&rq, &c, 0, false);
+		sched_pick_next(&rq, 0);
+		sched_update_curr(&rq, t0);  /* leaves a remainder in vrem */
+		v = c.vruntime;
+		/* q: queued without a wake-up, behind curr: no early end. */
+		sched_enqueue(&rq, &q, t0, false);
+		assert_int_equal(sched_time_left(&rq, t0), SLICE - t0);
+		sched_dequeue(&rq, &q, t0);
+		/* s: woken, slightly behind curr. */
+		s.cpu = 0;
+		s.vruntime = v - SLICE / 16;
+		assert_false(sched_enqueue(&rq, &s, t0, true));
+		left = sched_time_left(&rq, t0);
+		if (w[k] == U)
+			assert_int_equal(left, SLICE / 4 - SLICE / 16 + 1);
+		if (w[k] == 1u << 20) {
+			/* Heavy curr: its slice ends first. */
+			assert_int_equal(left, SLICE - t0);
+			assert_true(sched_should_preempt(&rq, SLICE));
+			continue;
+		}
+		assert_false(sched_should_preempt(&rq, t0 + left - 1));
+		assert_true((int64_t)(c.vruntime - s.vruntime) <= (int64_t)(SLICE / 4));
+		assert_true(sched_should_preempt(&rq, t0 + left));
+		assert_true((int64_t)(c.vruntime - s.vruntime) > (int64_t)(SLICE / 4));
+		sched_put_prev(&rq, t0 + left, true);
+		assert_ptr_equal(sched_pick_next(&rq, t0 + left), &s);
+		assert_false(s.woken);
+	}
 }
 
 /* Virtual times may wrap through 2^64: order is modular. */
@@ -819,36 +871,54 @@ static void test_weight_extremes(void **state)
 }
 
 /*
- * A light sleeper (here 1/10 slice every 2 slices, like a guest in HLT
- * between timer ticks) among CPU-bound entities: it gets all it asks for
- * and starts within the proven bound; with wakeup_gran < slice/2 it starts
- * at once.
+ * A light sleeper (e.g. 1/10 slice every 2 slices, like a guest in HLT
+ * between timer ticks) among n CPU-bound entities of the same weight.
+ *
+ * Bound: let g = min(wakeup_gran, slice/2). An entity using less than its
+ * share wakes with its vruntime clamped to v = min_vruntime - slice/2, or
+ * at least v <= min_vruntime, while every CPU-bound entity (never off the
+ * queue) has vruntime >= min_vruntime: it is first in line, and curr is
+ * preempted at once if curr is more than g ahead of it, else as soon as it
+ * is (sched_time_left), so its wake-up delay is at most g * w_curr / U + 1
+ * ticks, and never more than curr's remaining slice. With g < slice/2 and
+ * the clamp, curr is >= slice/2 > g ahead: the delay is 0.
  */
-static void run_sleeper(unsigned int ncpu_bound, uint64_t run, uint64_t sleep,
-			uint64_t gran, uint64_t *max_delay)
+static uint64_t worst_cpu_wait; /* per entity on the queue */
+
+static uint64_t run_sleeper(unsigned int ncpu_bound, uint64_t run, uint64_t sleep,
+			    uint64_t gran)
 {
 	struct ent *sl;
 	double demand = (double)run / (double)(run + sleep);
+	uint64_t g = gran < SLICE / 2 ? gran : SLICE / 2;
 
 	sim_init(1, 0, gran, U, 0, 0);
 	for (unsigned int i = 0; i < ncpu_bound; i++)
 		sim_add(U, ALL_CPUS, 0, 0, 0, 0);
-	sl = sim_add(U, ALL_CPUS, 0, run, sleep, SLICE / 3);
+	/* Queued from the start: its first wake-up is a real one. */
+	sl = sim_add(U, ALL_CPUS, 0, run, sleep, 0);
 	sim_mark();
 	sim_run(4000 * SLICE);
 	sim_check();
-	*max_delay = sl->max_wake_delay;
 	assert_true(sl->wakes > 1000);
-	/* Started at once, it got what it asked for. */
-	if (gran < SLICE / 2)
-		assert_true(share(sl) > demand * 0.98);
+	assert_true(sl->max_wake_delay <= g + 1);
+	assert_true(sl->max_wake_delay <= SLICE);
+	if (gran < SLICE / 2 && demand < 0.9 / (ncpu_bound + 1))
+		assert_int_equal(sl->max_wake_delay, 0);
+	/* It got what it asked for. */
+	assert_true(share(sl) > demand * 0.98);
 	for (unsigned int i = 0; i < ncpu_bound; i++) {
 		double exp = (1.0 - share(sl)) / ncpu_bound;
 
 		assert_true(share(&S.e[i]) > exp * 0.98 && share(&S.e[i]) < exp * 1.02);
-		/* The CPU-bound ones still run every n slices. */
-		assert_true(S.e[i].max_wait <= ncpu_bound * SLICE);
+		/* Every entity runs within n slices, n counting the
+		 * sleeper (preemption restarts a peer's slice, so the
+		 * (n-1) slices of the CPU-bound-only case do not hold). */
+		assert_true(S.e[i].max_wait <= (ncpu_bound + 1) * SLICE);
+		if (S.e[i].max_wait > worst_cpu_wait * (ncpu_bound + 1))
+			worst_cpu_wait = S.e[i].max_wait / (ncpu_bound + 1);
 	}
+	return sl->max_wake_delay;
 }
 
 static void test_wake_delay(void **state)
@@ -857,72 +927,82 @@ static void test_wake_delay(void **state)
 		{ 1, SLICE / 10, 2 * SLICE }, { 3, SLICE / 10, 2 * SLICE },
 		{ 7, SLICE / 10, 2 * SLICE }, { 3, SLICE / 100, SLICE / 3 },
 		{ 3, SLICE / 4, 3 * SLICE / 4 + 1 }, { 15, SLICE / 50, 3 * SLICE },
-		{ 3, SLICE / 3, 5 * SLICE / 3 + 7 },
+		{ 3, SLICE / 3, 5 * SLICE / 3 + 7 }, { 1, SLICE / 3, SLICE / 3 },
 	};
-	uint64_t d;
+	static const uint64_t gran[] = { 0, SLICE / 4, SLICE / 2, 2 * SLICE };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cfg); i++) {
-		/* wakeup_gran below slice/2: preempts at once. */
-		run_sleeper(cfg[i].n, cfg[i].run, cfg[i].sleep, SLICE / 4, &d);
-		print_message("  %u CPU-bound, sleeper %lu/%lu: max wake delay %lu (gran slice/4)\n",
-			      cfg[i].n, (unsigned long)cfg[i].run,
-			      (unsigned long)cfg[i].sleep, (unsigned long)d);
-		assert_int_equal(d, 0);
-		/* Any wakeup_gran: at most one slice. */
-		run_sleeper(cfg[i].n, cfg[i].run, cfg[i].sleep, 2 * SLICE, &d);
-		print_message("  %u CPU-bound, sleeper %lu/%lu: max wake delay %lu (gran 2 slices)\n",
-			      cfg[i].n, (unsigned long)cfg[i].run,
-			      (unsigned long)cfg[i].sleep, (unsigned long)d);
-		assert_true(d <= SLICE);
+		print_message("  %2u CPU-bound + sleeper %.2f/%.2f slices: max wake delay",
+			      cfg[i].n, (double)cfg[i].run / SLICE,
+			      (double)cfg[i].sleep / SLICE);
+		for (size_t j = 0; j < ARRAY_SIZE(gran); j++)
+			print_message(" %lu (gran %.2f)",
+				      (unsigned long)run_sleeper(cfg[i].n, cfg[i].run,
+								 cfg[i].sleep, gran[j]),
+				      (double)gran[j] / SLICE);
+		print_message(" ticks\n");
 	}
+	print_message("  CPU-bound max wait: at most %.3f slices per entity on the queue\n",
+		      (double)worst_cpu_wait / SLICE);
 }
 
 /*
- * A sleeper that wakes constantly and would take half the CPU cannot take
- * more than its fair share from two CPU-bound entities, and they cannot
- * starve it either: it gets its share and waits at most about n slices.
+ * A sleeper that wakes constantly (1/20 slice on, 1/20 off: it would take
+ * half the CPU) against two CPU-bound entities: it cannot take more than
+ * its fair third, and they cannot starve it of it either, whatever
+ * wakeup_gran. Nobody waits more than n slices.
  */
 static void test_frequent_sleeper(void **state)
 {
-	struct ent *sl;
+	static const uint64_t gran[] = { 0, SLICE / 10, SLICE / 4, SLICE / 2, 2 * SLICE };
+	static const uint64_t on[] = { SLICE / 20, SLICE / 100, SLICE / 2 };
 
-	sim_init(1, 0, SLICE / 4, U, 0, 0);
-	sim_add(U, ALL_CPUS, 0, 0, 0, 0);
-	sim_add(U, ALL_CPUS, 0, 0, 0, 0);
-	sl = sim_add(U, ALL_CPUS, 0, SLICE / 20, SLICE / 20, 1);
-	sim_mark();
-	sim_run(6000 * SLICE);
-	sim_check();
-	print_message("  sleeper share %.4f, CPU-bound %.4f %.4f; max waits %.2f %.2f, sleeper wake delay max %.2f slices\n",
-		      share(sl), share(&S.e[0]), share(&S.e[1]),
-		      (double)S.e[0].max_wait / SLICE, (double)S.e[1].max_wait / SLICE,
-		      (double)sl->max_wake_delay / SLICE);
-	for (int i = 0; i < 2; i++) {
-		assert_true(share(&S.e[i]) > 0.98 / 3 && share(&S.e[i]) < 1.02 / 3);
-		assert_true(S.e[i].max_wait <= 3 * SLICE);
+	for (size_t k = 0; k < ARRAY_SIZE(on); k++) {
+		for (size_t j = 0; j < ARRAY_SIZE(gran); j++) {
+			struct ent *sl;
+
+			sim_init(1, 0, gran[j], U, 0, 0);
+			sim_add(U, ALL_CPUS, 0, 0, 0, 0);
+			sim_add(U, ALL_CPUS, 0, 0, 0, 0);
+			sl = sim_add(U, ALL_CPUS, 0, on[k], on[k], 0);
+			sim_mark();
+			sim_run(3000 * SLICE);
+			sim_check();
+			print_message("  on/off %.2f, gran %.2f: sleeper share %.4f, CPU-bound %.4f %.4f; "
+				      "max wait %.2f %.2f %.2f slices\n",
+				      (double)on[k] / SLICE, (double)gran[j] / SLICE, share(sl),
+				      share(&S.e[0]), share(&S.e[1]),
+				      (double)S.e[0].max_wait / SLICE,
+				      (double)S.e[1].max_wait / SLICE,
+				      (double)sl->max_wait / SLICE);
+			for (int i = 0; i < 3; i++) {
+				assert_true(share(&S.e[i]) > 0.98 / 3 &&
+					    share(&S.e[i]) < 1.02 / 3);
+				assert_true(S.e[i].max_wait <= 3 * SLICE);
+			}
+		}
 	}
-	assert_true(share(sl) > 0.98 / 3 && share(sl) < 1.02 / 3);
-	assert_true(sl->max_wake_delay <= 3 * SLICE);
 }
 
 /* --- CPU selection and balancing ----------------------------------------- */
 
 static void test_select_cpu(void **state)
 {
+	static const int nfill[4] = { 3, 1, 2, 0 };
 	struct sched_entity *heap[4][8];
 	struct runqueue rq[4], *rqs[4];
 	struct sched_entity fill[12], se;
 
+	for (int i = 0; i < 12; i++)
+		se_init(&fill[i], U, ALL_CPUS);
 	for (int c = 0; c < 4; c++) {
 		rq_init(&rq[c], (unsigned int)c, heap[c], 8, &P);
 		rqs[c] = &rq[c];
 	}
 	/* Loads 3, 1, 2, 0 (x U). */
 	for (int i = 0, k = 0; i < 4; i++)
-		for (int j = 0; j < (int[]){ 3, 1, 2, 0 }[i]; j++) {
-			se_init(&fill[k], U, ALL_CPUS);
+		for (int j = 0; j < nfill[i]; j++)
 			sched_enqueue(&rq[i], &fill[k++], 0, false);
-		}
 
 	se_init(&se, U, ALL_CPUS);
 	assert_int_equal(sched_select_cpu(rqs, 4, &se), 3);     /* least loaded */
@@ -955,6 +1035,22 @@ static void test_select_cpu(void **state)
 	assert_int_equal(sched_select_cpu(rqs, 4, &se), 1);
 	assert_int_equal(sched_select_cpu(rqs, 4, &fill[6]), 3); /* 3 is 0 without it */
 	assert_int_equal(sched_select_cpu(rqs, 4, &fill[0]), 0); /* 2 vs 1: within gap */
+
+	/* Full run queues are skipped. */
+	{
+		struct sched_entity *h1[1];
+		struct runqueue tiny;
+		struct runqueue *two[2] = { &rq[0], &tiny };
+
+		rq_init(&tiny, 1, h1, 1, &P);
+		se_init(&se, U, ALL_CPUS);
+		assert_int_equal(sched_select_cpu(two, 2, &se), 1);
+		sched_enqueue(&tiny, &fill[7], 0, false);
+		assert_int_equal(sched_select_cpu(two, 2, &se), 0);
+		se.affinity = BIT(1);
+		assert_int_equal(sched_select_cpu(two, 2, &se), -1);
+		assert_int_equal(sched_select_cpu(two, 2, &fill[7]), 1); /* its own */
+	}
 }
 
 /* Runs the balancer to a fixed point; returns the number of moves. */
@@ -1032,16 +1128,17 @@ static void test_balance_converges(void **state)
 	se_init(&se[0], 4 * U, ALL_CPUS);
 	sched_enqueue(&rq[0], &se[0], 0, false);
 	assert_int_equal(balance_all(rqs, 2, 0), 0);
-	/* With two light ones beside it, exactly the light ones move...
-	 * until 4 / 2: one move, then a second would mirror it. */
 	se_init(&se[1], U, ALL_CPUS);
 	se_init(&se[2], U, ALL_CPUS);
 	sched_enqueue(&rq[0], &se[1], 0, false);
 	sched_enqueue(&rq[0], &se[2], 0, false);
+	/* With two light ones beside it, the best move is the heavy one
+	 * (6:0 -> 2:4; a light one would make 5:1); then 2:4 cannot be
+	 * improved by moving the heavy one back. */
 	assert_int_equal(balance_all(rqs, 2, 0), 1);
-	assert_int_equal(rq[0].load, 4 * U);
-	assert_int_equal(rq[1].load, 2 * U);
-	assert_int_equal(se[0].cpu, 1); /* the best move: 6 vs 0 -> 2 vs 4 */
+	assert_int_equal(rq[0].load, 2 * U);
+	assert_int_equal(rq[1].load, 4 * U);
+	assert_int_equal(se[0].cpu, 1);
 
 	/* The running entity is never proposed. */
 	for (unsigned int c = 0; c < 2; c++)
@@ -1061,7 +1158,7 @@ static void test_balance_converges(void **state)
 static void test_migration_relative(void **state)
 {
 	static struct sched_entity *heap[2][8];
-	struct runqueue rq[2], *rqs[2] = { &rq[0], &rq[1] };
+	struct runqueue rq[2];
 	struct sched_entity a, b, x, y;
 	int64_t lag;
 
@@ -1100,7 +1197,7 @@ static void test_migration_relative(void **state)
 	sched_put_prev(&rq[1], 3 * SLICE + 100, false);
 	assert_int_equal(a.lag, (int64_t)(a.vruntime - rq[1].min_vruntime));
 	lag = a.lag;
-	assert_true(sched_enqueue(&rq[0], &a, 4 * SLICE, true));
+	sched_enqueue(&rq[0], &a, 4 * SLICE, true);
 	assert_int_equal(a.vruntime, rq[0].min_vruntime + (uint64_t)lag);
 	assert_int_equal(a.nr_migrations, 2);
 	/* ... and a negative lag is clamped at the floor - slice/2. */
@@ -1112,7 +1209,6 @@ static void test_migration_relative(void **state)
 	assert_int_equal(y.nr_migrations, 1);
 	check_heap(&rq[0]);
 	check_heap(&rq[1]);
-	(void)rqs;
 }
 
 /* --- the heap under random operations ------------------------------------ */
@@ -1303,6 +1399,7 @@ int main(void)
 		cmocka_unit_test(test_vruntime_exact),
 		cmocka_unit_test(test_accounting_exact),
 		cmocka_unit_test(test_placement),
+		cmocka_unit_test(test_deferred_wakeup),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_fair_1_1_2),
 		cmocka_unit_test(test_fair_1_2_3_4),

@@ -35,7 +35,7 @@ static void bad(const char *spec, const char *msg)
 	assert_string_equal(err, msg);
 }
 
-/* --- keys and defaults --------------------------------------------------- */
+/* --- keys and defaults ---------------------------------------------------- */
 
 static void test_defaults(void **state)
 {
@@ -184,7 +184,8 @@ static void test_cpus_weight(void **state)
 	ok("name=a,kernel=0,weight=1");
 	assert_int_equal(s.weight, 1);
 	bad("name=a,kernel=0,cpus=0", "vm 'a': cpus=0 is out of range (1-16)");
-	bad("name=a,kernel=0,cpus=17", "vm 'a': cpus=17 is out of range (1-16)");
+	bad("name=a,kernel=0,cpus=17",
+	    "vm 'a': cpus=17 is out of range (1-16)");
 	bad("name=a,kernel=0,vcpus=99999999999999999999999",
 	    "vm 'a': vcpus=99999999999999999999999 is not a number");
 	bad("name=a,kernel=0,cpus=2x", "vm 'a': cpus=2x is not a number");
@@ -259,7 +260,8 @@ static void test_cpuset(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
 		m = 0x5a;
-		assert_int_equal(parse_cpuset(good[i].s, &m, msg, sizeof(msg)), 0);
+		assert_int_equal(parse_cpuset(good[i].s, &m, msg, sizeof(msg)),
+				 0);
 		assert_true(m == good[i].mask);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(fails); i++) {
@@ -347,8 +349,8 @@ static void test_quoting(void **state)
 	assert_string_equal(s.cmdline, line);
 	/* Escapes count once. */
 	memset(line, 'c', 253);
-	snprintf(spec, sizeof(spec), "name=a,kernel=0,cmdline=\"%.253s\\\\\\\"\"",
-		 line);
+	snprintf(spec, sizeof(spec),
+		 "name=a,kernel=0,cmdline=\"%.253s\\\\\\\"\"", line);
 	ok(spec);
 	assert_int_equal(strlen(s.cmdline), 255);
 	assert_int_equal(s.cmdline[254], '"');
@@ -472,7 +474,7 @@ static void test_err_buffers(void **state)
 	assert_int_equal(vmspec_parse("name=a,kernel=0", &s, NULL, 0), 0);
 }
 
-/* --- module form --------------------------------------------------------- */
+/* --- module form ---------------------------------------------------------- */
 
 static void test_module_spec(void **state)
 {
@@ -550,7 +552,7 @@ static void test_module_form(void **state)
 			    "(1-64)");
 }
 
-/* --- references ---------------------------------------------------------- */
+/* --- references ----------------------------------------------------------- */
 
 static void test_resolve(void **state)
 {
@@ -656,7 +658,7 @@ static void test_unique(void **state)
 	assert_int_equal(vmspec_check_unique(v, 3, msg, sizeof(msg)), 0);
 }
 
-/* --- formatting ---------------------------------------------------------- */
+/* --- formatting ----------------------------------------------------------- */
 
 static void roundtrip(const char *spec, const char *want)
 {
@@ -680,7 +682,8 @@ static void test_format(void **state)
 		  "name=web,kernel=1,mem=32M,cpus=2,pin=0-1,weight=2,"
 		  "cmdline=\"console=ttyS0 x=1\",module=2,module=3");
 	roundtrip("name=a,kernel=0",
-		  "name=a,kernel=0,mem=16M,cpus=1,pin=any,weight=1,cmdline=\"\"");
+		  "name=a,kernel=0,mem=16M,cpus=1,pin=any,weight=1,"
+		  "cmdline=\"\"");
 	roundtrip("name=a,kernel=\"x,y z\",mem=1G,pin=0,2-3,module=\"q\\\"\"",
 		  "name=a,kernel=\"x,y z\",mem=1G,cpus=1,pin=0,2-3,weight=1,"
 		  "cmdline=\"\",module=\"q\\\"\"");
@@ -718,7 +721,8 @@ static void test_through_cmdline(void **state)
 
 	cmdline_defaults(&o);
 	assert_int_equal(cmdline_parse("vm=name=web,kernel=1,cmdline=\"a b\","
-				       "pin=0,2-3 vm=\"name=x kernel=2 cpus=2\"",
+				       "pin=0,2-3 "
+				       "vm=\"name=x kernel=2 cpus=2\"",
 				       &o, NULL, NULL), 0);
 	assert_int_equal(o.nvms, 2);
 	ok(o.vms[0]);

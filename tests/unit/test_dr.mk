@@ -1,0 +1,1 @@
+UNIT_SRCS_dr := arch/x86/dr.c

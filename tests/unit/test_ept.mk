@@ -1,0 +1,1 @@
+UNIT_SRCS_ept := arch/x86/ept.c

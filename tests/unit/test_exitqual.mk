@@ -1,0 +1,1 @@
+UNIT_SRCS_exitqual := arch/x86/exitqual.c

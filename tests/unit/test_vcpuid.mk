@@ -1,0 +1,1 @@
+UNIT_SRCS_vcpuid := arch/x86/vcpuid.c
