@@ -139,6 +139,11 @@ bool vmx_global_init(char *err, size_t len)
 	vmx_cfg.invept_single = c->ept_vpid & EPT_CAP_INVEPT_SINGLE;
 	vmx_cfg.preempt_shift = (unsigned)(c->misc & 0x1f);
 
+	log_debug("VMX caps: pin %#llx proc %#llx proc2 %#llx exit %#llx entry %#llx misc %#llx ept %#llx",
+		  (unsigned long long)c->ctl[VMX_CTL_PIN], (unsigned long long)c->ctl[VMX_CTL_PROC],
+		  (unsigned long long)c->ctl[VMX_CTL_PROC2], (unsigned long long)c->ctl[VMX_CTL_EXIT],
+		  (unsigned long long)c->ctl[VMX_CTL_ENTRY], (unsigned long long)c->misc,
+		  (unsigned long long)c->ept_vpid);
 	log_info("VMX: revision %#x, EPT, unrestricted guest%s%s%s, TRUE controls %s",
 		 vmx_cfg.revision, vmx_cfg.vpid ? ", VPID" : "",
 		 (vmx_cfg.pin & PIN_PREEMPT_TIMER) ? ", preemption timer" : "",
