@@ -3,6 +3,7 @@
  * then every CPU schedules vCPUs until all VMs have ended, and the boot
  * CPU prints the summary. */
 #include "hv/hv.h"
+#include "hv/ksyms.h"
 #include "hv/boot.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
@@ -15,6 +16,7 @@
 #include "arch/x86/irq.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/watch.h"
 
 enum phase { PHASE_WAIT, PHASE_VMX_ON, PHASE_RUN, PHASE_STOP };
 
@@ -53,6 +55,7 @@ static void enable_vmx_here(void)
 {
 	char err[200];
 	dr_cpu_init(&this_cpu()->arch.dr, this_cpu()->id);
+	watch_arm_this_cpu();
 	if (!vmx_cpu_enable(err, sizeof(err))) {
 		log_err("VMX: %s", err);
 		__atomic_fetch_add(&vmx_failures, 1, __ATOMIC_ACQ_REL);
@@ -82,6 +85,8 @@ void hv_start(const struct boot_info *bi, const struct tern_options *o)
 	char err[256];
 
 	irq_init();
+	ksyms_init(bi);
+	watch_setup(o);
 	if (!vmx_global_init(err, sizeof(err))) {
 		log_err("VMX unavailable: %s", err);
 		log_err("Tern needs Intel VMX with EPT and unrestricted guest; no VM can run here");

@@ -12,6 +12,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vcpu_run.h"
+#include "arch/x86/watch.h"
 
 #define NO_BALANCE_EXPERIMENT 0
 #define RQ_CAP 512
@@ -220,6 +221,7 @@ void sched_run_cpu(void)
 
 	arch_sched_cpu_init();
 	for (;;) {
+		watch_report_pending();
 		uint64_t now = rdtsc();
 		spin_lock(&cs->lock);
 		cs->need_resched = false;
@@ -240,8 +242,10 @@ void sched_run_cpu(void)
 			prev = NULL;
 		}
 		if (!next) {
-			if (!sched_vms_running())
+			if (!sched_vms_running()) {
+				watch_report_pending();
 				return;
+			}
 			balance(cs, now);
 			irq_disable();
 			trace_record(TR_IDLE, 0, cs->rq.nr_queued);

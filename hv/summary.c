@@ -9,6 +9,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmx_names.h"
+#include "arch/x86/watch.h"
 
 static const char *state_name(const struct vm *vm)
 {
@@ -77,5 +78,7 @@ void summary_print(void)
 		       (unsigned long long)d->count.exits_with_writes,
 		       (unsigned long long)d->count.watch_hits);
 	}
+	for (unsigned s = 0; s < watch_count(); s++)
+		printk("result watch=%u hits=%llu\n", s, (unsigned long long)watch_hits(s));
 	printk("result vms=%u\n", nvms);
 }
