@@ -39,7 +39,7 @@ KERNEL_ASM := $(filter-out boot/ap_trampoline.asm,$(wildcard boot/*.asm arch/x86
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_C)) \
 	$(patsubst %.asm,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
-.PHONY: all iso unit test clean guests
+.PHONY: all iso unit test clean guests run
 all: $(BUILD)/tern.elf
 
 $(BUILD)/obj/%.o: %.c
@@ -68,13 +68,31 @@ $(BUILD)/tern.elf: $(KERNEL_OBJS) linker.ld
 include guest/guest.mk
 include tests/unit/unit.mk
 
-ISO_CMDLINE ?=
+# The default ISO: the demo first (what ./run.sh shows), then other entries.
+# DEMO_CMDLINE / DEMO_VMS can be overridden; see README.md.
+DEMO_CMDLINE ?= watch=w:vms_running
+G := $(BUILD)/guest
+DEMO_VMS ?= \
+	--vm 'name=drtest,kernel=$(G)/drtest.elf,cmdline="loops=300"' \
+	--vm 'name=hello-a,kernel=$(G)/hello.elf,weight=1,cmdline="name=hello-a loops=1500"' \
+	--vm 'name=hello-b,kernel=$(G)/hello.elf,weight=2,cmdline="name=hello-b loops=1500"' \
+	--vm 'name=bad-msr,kernel=$(G)/bad.elf,cmdline="mode=msr"'
+
 iso: $(BUILD)/tern.iso
-$(BUILD)/tern.iso: $(BUILD)/tern.elf tools/mkiso $(GUEST_BINS)
-	tools/mkiso -q -o $@ --kernel $(BUILD)/tern.elf
+$(BUILD)/tern.iso: $(BUILD)/tern.elf tools/mkiso $(GUEST_BINS) Makefile
+	$(Q)tools/mkiso -q -o $@ --kernel $(BUILD)/tern.elf \
+		--entry-title "Tern demo: 4 VMs, debug registers, a hypervisor watchpoint" \
+		--cmdline "$(DEMO_CMDLINE)" $(DEMO_VMS) \
+		--entry "Tern: boot check only (no VMs)" \
+		--entry "Tern demo with debug-register tracing (run-bochs.sh --trace-dr)" \
+		--cmdline "$(DEMO_CMDLINE) trace=dr" $(DEMO_VMS)
+	@echo "  ISO     $@"
 
 test:
 	./tests/run-all.sh
+
+run: iso
+	./run.sh --no-build
 
 clean:
 	rm -rf $(BUILD)

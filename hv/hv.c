@@ -13,6 +13,7 @@
 #include "hv/vm_config.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/dr.h"
+#include "arch/x86/dr_trace.h"
 #include "arch/x86/irq.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/vmx.h"
@@ -86,6 +87,7 @@ void hv_start(const struct boot_info *bi, const struct tern_options *o)
 
 	irq_init();
 	ksyms_init(bi);
+	dr_trace_enabled = o->trace_dr;
 	watch_setup(o);
 	if (!vmx_global_init(err, sizeof(err))) {
 		log_err("VMX unavailable: %s", err);

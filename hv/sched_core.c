@@ -11,6 +11,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/dr_trace.h"
 #include "arch/x86/vcpu_run.h"
 #include "arch/x86/watch.h"
 
@@ -222,6 +223,7 @@ void sched_run_cpu(void)
 	arch_sched_cpu_init();
 	for (;;) {
 		watch_report_pending();
+		dr_trace(&this_cpu()->arch.dr, DR_TRACE_SCHED, 0xffff, 0, NULL);
 		uint64_t now = rdtsc();
 		spin_lock(&cs->lock);
 		cs->need_resched = false;

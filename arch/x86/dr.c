@@ -90,6 +90,7 @@ void dr_vmexit(struct dr_cpu *c, struct dr_vcpu *d)
 		/* Guest state loaded, no host watchpoints: only DR6 can
 		 * matter to the host (a later #DB would see stale bits). */
 		uint64_t dr6 = dr_read(c, 6);
+		d->dr6_emulated = false;
 		d->dr6 = dr6;
 		c->hw_dr6 = dr6;
 		c->hw_dr6_valid = true;
@@ -244,6 +245,7 @@ void dr_guest_db(struct dr_cpu *c, struct dr_vcpu *d, uint64_t qual)
 	dr6 = (dr6 & ~0xfULL) | BIT(11) | BIT(16) | (qual & (0xfULL | DR6_BD | DR6_BS));
 	dr6 &= ~(qual & (BIT(11) | BIT(16)));
 	d->dr6 = dr6;
+	d->dr6_emulated = true;
 	/* If the registers are in the hardware, VM entry puts d->dr6 back
 	 * (dr_vmentry writes it when it differs from what DR6 holds). */
 }

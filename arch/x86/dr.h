@@ -50,6 +50,7 @@ struct dr_vcpu {
 	int loaded_cpu;   /* pCPU whose hardware holds db[]/dr6, or -1 */
 	bool exiting;     /* MOV-DR exiting on */
 	bool debugger;    /* a debugger owns this vCPU's breakpoints (policy 8) */
+	bool dr6_emulated; /* dr6 changed by an emulated #DB since the last exit */
 };
 
 struct dr_counters {

@@ -5,6 +5,7 @@
 #include "arch/x86/vcpu_run.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/dr.h"
+#include "arch/x86/dr_trace.h"
 #include "arch/x86/irq.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/smp.h"
@@ -162,12 +163,16 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice)
 			vmcs_write32(PREEMPTION_TIMER, left > 0xffffffffu ? 0xffffffffu : (uint32_t)left);
 		}
 		dr_vmentry(&p->arch.dr, &v->arch.dr);
+		dr_trace(&p->arch.dr, DR_TRACE_ENTRY, v->vm->id << 8 | v->id,
+			 dr_trace_enabled ? vmcs_readl(GUEST_DR7) : 0, &v->arch.dr);
 		if (unlikely(vmx_enter(&v->arch.regs, v->arch.launched))) {
 			entry_instruction_failed(v);
 			irq_enable();
 			return;
 		}
 		v->arch.launched = true;
+		dr_trace(&p->arch.dr, DR_TRACE_EXIT, v->vm->id << 8 | v->id,
+			 dr_trace_enabled ? vmcs_readl(GUEST_DR7) : 0, &v->arch.dr);
 		uint32_t reason = vmcs_read32(EXIT_REASON);
 		trace_record(TR_EXIT, v->vm->id << 8 | v->id, reason);
 		requeue_vectoring(v);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Issue 6: Bochs debug-register tracing. tools/dr-trace.sh runs two
+# DR-using VMs and a plain one on one CPU with a hypervisor watchpoint,
+# records the real DR0-DR7 at every scheduler pass, VM entry and VM exit,
+# and tools/dr-trace-check must find no violation of the contract. The
+# checker itself must catch violations: it is fed traces edited to contain
+# a stale guest DR6 at the scheduler, another vCPU's DR0 at entry, and a
+# lost host watchpoint.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+test_init dr-trace
+out="$T_DIR/trace"
+run_logged "$T_DIR/run.txt" "$ROOT/tools/dr-trace.sh" --out "$out" --timeout 300
+echo "  (trace run: ${RUN_SECONDS} s)"
+T_SHOW_RUNOUT="$T_DIR/run.txt"
+check trace-clean "the checker reported violations or saw no trace points" \
+    expect_line "$T_DIR/run.txt" '^dr-trace-check: 0 violations: OK'
+check trace-entries "no entry with guest debug state loaded was checked" \
+    expect_line "$T_DIR/run.txt" 'checks, [1-9][0-9]* entries with guest debug state loaded'
+check run-ended "the traced run did not reach power off" expect_line "$out/serial.log" 'tern: power off'
+
+dbg="$out/debugger.log"
+# Make bad traces from the good one and expect the checker to reject them.
+bad_trace() {  # NAME AWK-PROGRAM EXPECTED-RULE
+    awk "$2" "$dbg" >"$T_DIR/$1.log"
+    "$ROOT/tools/dr-trace-check" --quiet "$T_DIR/$1.log" >"$T_DIR/$1.out" 2>&1
+    local st=$?
+    [[ $st -ne 0 ]] && grep -q "VIOLATION: $3" "$T_DIR/$1.out"
+}
+# 1. The first scheduler point shows a guest's DR6 bits (B0 set).
+check catches-dr6 "a dirty DR6 at the scheduler went unnoticed" bad_trace dr6 '
+    /^rcx: 00000000_00000001/ { sched = 1 }
+    /^DR6=/ && sched && !done { sub(/0xffff0ff0/, "0xffff0ff1"); done = 1 }
+    /^DR7=/ { sched = 0 } { print }' sched-dr6
+# 2. At an entry with guest state loaded, DR0 holds another value.
+check catches-crossing "a foreign DR0 at VM entry went unnoticed" bad_trace cross '
+    /^rcx: 00000000_00000002/ { entry = 1 }
+    /^rdi: 00000000_0000000[13579bdf]/ && entry { loaded = 1 }
+    /^DR0=/ && entry && loaded && !done { sub(/=0x[0-9a-f]+/, "=0x00000000deadbee0"); done = 1 }
+    /^DR7=/ { entry = 0; loaded = 0 } { print }' entry-own
+# 3. The host watchpoint address is gone at a scheduler point.
+check catches-host "a lost host watchpoint went unnoticed" bad_trace host '
+    /^rcx: 00000000_00000001/ { sched = 1 }
+    /^DR0=/ && sched && !done { sub(/=0x[0-9a-f]+/, "=0x0000000000000000"); done = 1 }
+    /^DR7=/ { sched = 0 } { print }' sched-host
+finish

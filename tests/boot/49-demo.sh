@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The default ISO entry (what ./run.sh shows): four VMs on two CPUs, one of
+# them exercising its debug registers, a hypervisor watchpoint armed, and
+# an end-of-run summary with per-VM results and debug-register counters.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+test_init demo
+log="$T_DIR/serial.log"
+run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$BUILD/tern.iso" --cpus 2 \
+    --timeout 300 --workdir "$T_DIR" --log "$log"
+echo "  (bochs run: ${RUN_SECONDS} s)"
+check banner "no banner" expect_line "$log" '^Tern [^ ]+ - x86-64 microhypervisor'
+check drtest "drtest did not pass" expect_line "$log" '^\[drtest\] drtest: [0-9]+ passed, 0 failed'
+check watch "the watchpoint did not report a hit" expect_line "$log" 'watchpoint 0 hit: '
+for vm in drtest hello-a hello-b bad-msr; do
+    check "result-$vm" "no ended result line for $vm" \
+        expect_line_all "$log" "^result vm=$vm " 'state=ended' 'end=debug-exit'
+done
+check counters "no debug-register counters" expect_line "$log" '^result cpu=0 dr_reads=[0-9]+ dr_writes=[0-9]+'
+check_clean_run "$log" "$T_DIR/run.txt"
+finish

@@ -1,0 +1,1 @@
+UNIT_SRCS_grubquote := hv/cmdline.c hv/fmt.c

@@ -1,0 +1,1 @@
+UNIT_SRCS_watchspec := hv/watchspec.c hv/cmdline.c hv/fmt.c
