@@ -84,7 +84,7 @@ $(BUILD)/tern.iso: $(BUILD)/tern.elf tools/mkiso $(GUEST_BINS) Makefile
 		--entry-title "Tern demo: 4 VMs, debug registers, a hypervisor watchpoint" \
 		--cmdline "$(DEMO_CMDLINE)" $(DEMO_VMS) \
 		--entry "Tern: boot check only (no VMs)" \
-		--entry "Tern demo with debug-register tracing (run-bochs.sh --trace-dr)" \
+		--entry "Tern demo with debug-register trace points (trace=dr, for Bochs)" \
 		--cmdline "$(DEMO_CMDLINE) trace=dr" $(DEMO_VMS)
 	@echo "  ISO     $@"
 

@@ -47,6 +47,11 @@ Options:
                       ("c", "quit"). Each stop (magic breakpoint, vmexitbp,
                       ...) consumes one "c"; end it with "quit".
   --debugger-log FILE add "debugger_log: FILE" (debugger commands + output)
+  --trace-dr N        debug-register tracing: at each of the first N stops
+                      (Tern's trace=dr points are magic breakpoints) print
+                      the registers and DR0-DR7 ("r", "dreg") into the
+                      debugger log (default WORKDIR/debugger.log); check it
+                      with tools/dr-trace-check. See tools/dr-trace.sh.
   --bochsrc-line LINE append LINE to the generated bochsrc (repeatable)
   --panic-grace S     seconds to keep running after a PANIC line (default: 2;
                       "off": never stop early on PANIC)
@@ -84,6 +89,7 @@ workdir="$repo/build"
 log=""
 bochs_log=""
 rc=""
+trace_dr=0
 debugger_log=""
 panic_grace=2
 quiet=0
@@ -101,6 +107,7 @@ while [[ $# -gt 0 ]]; do
         --bochs-log)    need_arg "$@"; bochs_log=$2; shift 2 ;;
         --rc)           need_arg "$@"; rc=$2; shift 2 ;;
         --debugger-log) need_arg "$@"; debugger_log=$2; shift 2 ;;
+        --trace-dr)     need_arg "$@"; trace_dr=$2; shift 2 ;;
         --bochsrc-line) need_arg "$@"; extra_lines+=("$2"); shift 2 ;;
         --panic-grace)  need_arg "$@"; panic_grace=$2; shift 2 ;;
         --workdir)      need_arg "$@"; workdir=$2; shift 2 ;;
@@ -138,6 +145,11 @@ iso=$(abspath "$iso")
 log=$(abspath "$log")
 bochs_log=$(abspath "$bochs_log")
 [[ -z $debugger_log ]] || debugger_log=$(abspath "$debugger_log")
+is_uint "$trace_dr" || usage_error "--trace-dr: not a number: $trace_dr"
+if [[ $trace_dr -gt 0 && -z $debugger_log ]]; then
+    mkdir -p "$workdir"
+    debugger_log="$(cd "$workdir" && pwd)/debugger.log"
+fi
 [[ -z $rc ]] || rc=$(abspath "$rc")
 
 # bochsrc values are double-quoted; refuse what cannot be quoted there.
@@ -175,7 +187,12 @@ console="$workdir/bochs-console.txt"
 
 if [[ -z $rc ]]; then
     rc="$workdir/bochs-debug.rc"
-    printf 'c\nquit\n' >"$rc"
+    if [[ $trace_dr -gt 0 ]]; then
+        { echo c; for ((i = 0; i < trace_dr; i++)); do printf 'r\ndreg\nc\n'; done
+          echo quit; } >"$rc"
+    else
+        printf 'c\nquit\n' >"$rc"
+    fi
 fi
 
 # --- run -------------------------------------------------------------------

@@ -43,15 +43,10 @@ fi
 mkdir -p "$out"
 "$ROOT/tools/mkiso" -q -o "$out/trace.iso" --kernel "$ROOT/build/tern.elf" \
     --cmdline "trace=dr $cmdline" "${vms[@]}"
-{
-    echo c
-    for ((i = 0; i < stops; i++)); do printf 'r\ndreg\nc\n'; done
-    echo quit
-} >"$out/trace.rc"
 rm -f "$out/debugger.log"
 set +e
 "$ROOT/run-bochs.sh" --quiet --iso "$out/trace.iso" --cpus "$cpus" --timeout "$timeout" \
-    --rc "$out/trace.rc" --debugger-log "$out/debugger.log" --workdir "$out" \
+    --trace-dr "$stops" --debugger-log "$out/debugger.log" --workdir "$out" \
     --log "$out/serial.log"
 status=$?
 set -e
