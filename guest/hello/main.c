@@ -3,7 +3,9 @@
  * causes a known number of VM exits (CPUID and port 0x80 writes).
  *
  * Command line: name=NAME (default "hello"), loops=N (default 100),
- * exit=CODE (default 0). */
+ * exit=CODE (default 0), spin=TICKS (default 0): afterwards, stay CPU-bound
+ * for TICKS of TSC time without exiting, and report the work done, which is
+ * proportional to the CPU share the vCPU got (scheduler tests). */
 #include "guest.h"
 
 int gmain(uint32_t magic, struct mb1_info *mbi)
@@ -47,6 +49,20 @@ int gmain(uint32_t magic, struct mb1_info *mbi)
 	t1 = rdtsc();
 	gprintf("hello: %u loops of cpuid + out 0x80 in %llu tsc ticks "
 		"(max leaf %u)\n", loops, t1 - t0, loops ? acc / loops : 0);
+	uint32_t spin = cmdline_get_u32(mbi, "spin", 0);
+	if (spin) {
+		/* Count how many blocks of pure computation fit in 'spin' ticks
+		 * of (global) time: with N vCPUs sharing a CPU by weight, the
+		 * counts divide as the weights do. */
+		uint64_t start = rdtsc(), work = 0;
+		volatile uint32_t x = 1;
+		while (rdtsc() - start < spin) {
+			for (int k = 0; k < 256; k++)
+				x = x * 1103515245u + 12345u;
+			work++;
+		}
+		gprintf("hello: spin %u ticks: work=%llu\n", spin, work);
+	}
 	gprintf("hello: done\n");
 	return (int)code;
 }
