@@ -311,6 +311,20 @@ static bool h_trace(struct parser *ps, const struct option *opt,
 	return true;
 }
 
+static bool h_selftest(struct parser *ps, const struct option *opt,
+		       struct span v)
+{
+	if (span_eq(v, "panic"))
+		ps->o->selftest = SELFTEST_PANIC;
+	else if (span_eq(v, "fault"))
+		ps->o->selftest = SELFTEST_FAULT;
+	else {
+		bad_value(ps, opt, "invalid value ", v, "");
+		return false;
+	}
+	return true;
+}
+
 /* Appends to one of the repeatable string lists (vm=, watch=). */
 static bool add_string(struct parser *ps, const struct option *opt,
 		       struct span v, char *slots, size_t slot_len,
@@ -370,6 +384,7 @@ static const struct option options[] = {
 	{ "vm", OPT_VALUE, h_vm, 0, "a VM spec" },
 	{ "watch", OPT_VALUE, h_watch, 0, "a watchpoint spec" },
 	{ "trace", OPT_VALUE, h_trace, 0, "dr" },
+	{ "selftest", OPT_VALUE, h_selftest, 0, "panic or fault" },
 };
 
 static bool is_space(char c)

@@ -16,6 +16,8 @@
 #define CMDLINE_MAX_WATCH 4
 #define CMDLINE_WATCH_LEN 64
 
+enum { SELFTEST_NONE, SELFTEST_PANIC, SELFTEST_FAULT };
+
 struct tern_options {
 	uint16_t console_port;  /* console=com1..com4 or an I/O port number */
 	uint32_t baud;          /* baud=, 50..115200 */
@@ -31,6 +33,7 @@ struct tern_options {
 	unsigned int nwatch;
 	char watch[CMDLINE_MAX_WATCH][CMDLINE_WATCH_LEN];
 	bool trace_dr;          /* trace=dr: Bochs debug-register trace points */
+	int selftest;           /* selftest=panic|fault: exercise the crash paths */
 };
 
 /* Receives each diagnostic: level is LOG_WARN or LOG_ERR (hv/log.h). */

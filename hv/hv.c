@@ -86,7 +86,6 @@ void hv_start(const struct boot_info *bi, const struct tern_options *o)
 	char err[256];
 
 	irq_init();
-	ksyms_init(bi);
 	dr_trace_enabled = o->trace_dr;
 	watch_setup(o);
 	if (!vmx_global_init(err, sizeof(err))) {

@@ -11,6 +11,7 @@
 #include "hv/pmm.h"
 #include "hv/power.h"
 #include "hv/boot.h"
+#include "hv/ksyms.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/paging.h"
@@ -127,8 +128,20 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	idt_init();
 	idt_load();
 	setup_memory(info_pa);
+	ksyms_init(&boot_info);
 
 	platform_init(&boot_info, &options);
+	if (options.selftest == SELFTEST_PANIC)
+		panic("selftest=panic: a deliberate panic");
+	if (options.selftest == SELFTEST_FAULT) {
+		/* A write to Tern's own read-only text: a #PF inside Tern. */
+		log_info("selftest=fault: writing to read-only text at %p", (void *)kmain);
+		*(volatile uint8_t *)(uintptr_t)kmain = 0xcc;
+	}
 	hv_start(&boot_info, &options);
+	if (!options.poweroff) {
+		printk("tern: all VMs ended; halting (poweroff=off)\n");
+		machine_halt();
+	}
 	machine_power_off();
 }

@@ -5,6 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/gdt.h"
+#include "hv/ksyms.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 
@@ -91,6 +92,10 @@ bool rdmsr_safe(uint32_t msr, uint64_t *val)
 
 void dump_frame(const struct trap_frame *f)
 {
+	char sym[48];
+	uint64_t off = 0;
+	if (ksym_name(f->rip, &off, sym, sizeof(sym)))
+		printk("  RIP is %s+%#llx\n", sym, (unsigned long long)off);
 	printk("  RIP=%016llx CS=%04llx RFLAGS=%016llx\n"
 	       "  RSP=%016llx SS=%04llx CR2=%016llx CR3=%016llx\n"
 	       "  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n"

@@ -67,8 +67,8 @@ void vcpuid_compute(const struct vcpuid_ctx *c, host_cpuid_fn host, uint32_t lea
 		if (leaf == TERN_CPUID_BASE) {
 			r->eax = TERN_CPUID_MAX;
 			memcpy(&r->ebx, TERN_SIGNATURE, 4);
-			memcpy(&r->ecx, TERN_SIGNATURE + 4, 4);
-			memcpy(&r->edx, TERN_SIGNATURE + 8, 4);
+			memcpy(&r->ecx, &TERN_SIGNATURE[4], 4);
+			memcpy(&r->edx, &TERN_SIGNATURE[8], 4);
 		} else if (leaf == TERN_CPUID_BASE + 0x10) {
 			/* Timing leaf (the de-facto hypervisor convention):
 			 * TSC and APIC-timer frequencies in kHz. */
