@@ -43,6 +43,33 @@ void *vm_gpa_to_hva(struct vm *vm, gpa_t gpa, uint64_t len)
 	return NULL;
 }
 
+/* A guest that reports on the VGA text screen (0xB8000, 80x25 cells of
+ * character + attribute) has that screen shown when it ends, as lines
+ * "[name] vga: ...". Tern emulates no display: the buffer is guest RAM. */
+static void dump_vga_text(struct vm *vm)
+{
+	const uint8_t *screen = vm_gpa_to_hva(vm, 0xb8000, 80 * 25 * 2);
+	char line[81];
+
+	if (!screen)
+		return;
+	for (unsigned row = 0; row < 25; row++) {
+		unsigned len = 0, used = 0;
+		for (unsigned col = 0; col < 80; col++) {
+			uint8_t c = screen[(row * 80 + col) * 2];
+			line[col] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
+			if (line[col] != ' ') {
+				len = col + 1;
+				used = 1;
+			}
+		}
+		if (!used)
+			continue;
+		line[len] = '\0';
+		printk("[%s] vga: %s\n", vm->name, line);
+	}
+}
+
 void vm_end(struct vm *vm, enum vm_end why, uint32_t status, const char *fmt, ...)
 {
 	va_list ap;
@@ -60,6 +87,7 @@ void vm_end(struct vm *vm, enum vm_end why, uint32_t status, const char *fmt, ..
 	spin_unlock(&vm->lock);
 	if (!first)
 		return;
+	dump_vga_text(vm);
 	if (why == VM_END_DEBUG_EXIT || why == VM_END_HALTED)
 		log_info("vm %s ended: %s (status %#x)", vm->name, vm->end_detail, vm->status);
 	else
@@ -108,7 +136,12 @@ struct vm *vm_create(const struct vm_spec *spec, const struct vm_image *img, cha
 
 	struct guest_mem_view view = { phys_to_virt(vm->mem[0].hpa), vm->mem_size };
 	struct mb1_load_result res;
-	if (mb1_load(img->kernel, img->kernel_len, spec->cmdline, img->mods, img->nmods, &view,
+	/* Multiboot loaders (GRUB, QEMU -kernel) pass the kernel's name as the
+	 * first word of its command line; the VM's name stands in for it. */
+	static char cmdline[VM_NAME_LEN + VMSPEC_CMDLINE_MAX + 2];
+	fmt_snprintf(cmdline, sizeof(cmdline), "%s%s%s", vm->name, spec->cmdline[0] ? " " : "",
+		     spec->cmdline);
+	if (mb1_load(img->kernel, img->kernel_len, cmdline, img->mods, img->nmods, &view,
 		     &res, err, len))
 		return vm;
 	if (res.note)

@@ -27,6 +27,12 @@ static void record_failure(const char *name, const char *why)
 	vms[nvms++] = vm;
 }
 
+/* Guest modules: the boot modules except Tern's own symbol list, numbered
+ * from 0 in GRUB order, so that VM specs' module indices do not depend on
+ * whether the symbol module is there. */
+static const struct mb2_module *gmods[MB2_MAX_MODULES];
+static unsigned int ngmods;
+
 static void create_one(const struct vm_spec *spec, const struct boot_info *bi,
 		       const char *const *modlines)
 {
@@ -37,18 +43,18 @@ static void create_one(const struct vm_spec *spec, const struct boot_info *bi,
 		log_err("vm %s: not created: at most %u VMs", spec->name, VM_MAX);
 		return;
 	}
-	if (vmspec_resolve_all(spec, modlines, bi->nmodules, &kernel, mods, err, sizeof(err))) {
+	if (vmspec_resolve_all(spec, modlines, ngmods, &kernel, mods, err, sizeof(err))) {
 		log_err("vm %s: not created: %s", spec->name, err);
 		record_failure(spec->name, err);
 		return;
 	}
 	struct vm_image img = { 0 };
-	const struct mb2_module *m = &bi->modules[kernel];
+	const struct mb2_module *m = gmods[kernel];
 	img.kernel = phys_to_virt(m->start);
 	img.kernel_len = m->end - m->start;
 	img.nmods = spec->nmodules;
 	for (unsigned i = 0; i < spec->nmodules; i++) {
-		const struct mb2_module *x = &bi->modules[mods[i]];
+		const struct mb2_module *x = gmods[mods[i]];
 		img.mods[i] = (struct mb1_module_in){ phys_to_virt(x->start), x->end - x->start,
 						      modlines[mods[i]] };
 	}
@@ -77,9 +83,14 @@ unsigned int vm_config_create_all(const struct boot_info *bi, const struct tern_
 	char err[192];
 
 	static char unquoted[MB2_MAX_MODULES][512];
+	ngmods = 0;
 	for (unsigned i = 0; i < bi->nmodules; i++) {
-		cmdline_grub_unquote(bi->modules[i].cmdline, unquoted[i], sizeof(unquoted[i]));
-		modlines[i] = unquoted[i];
+		const char *c = bi->modules[i].cmdline;
+		if (!strncmp(c, "ternsyms", 8) && (c[8] == '\0' || c[8] == ' '))
+			continue;
+		cmdline_grub_unquote(c, unquoted[ngmods], sizeof(unquoted[ngmods]));
+		modlines[ngmods] = unquoted[ngmods];
+		gmods[ngmods++] = &bi->modules[i];
 	}
 
 	for (unsigned i = 0; i < o->nvms && n < VM_MAX; i++) {
@@ -90,7 +101,7 @@ unsigned int vm_config_create_all(const struct boot_info *bi, const struct tern_
 		}
 		n++;
 	}
-	for (unsigned i = 0; i < bi->nmodules && n < VM_MAX; i++) {
+	for (unsigned i = 0; i < ngmods && n < VM_MAX; i++) {
 		int rc = vmspec_parse_module(modlines[i], i, &specs[n], err, sizeof(err));
 		if (rc < 0) {
 			log_err("%s; that VM is not created", err);

@@ -11,11 +11,13 @@ prog=${0##*/}
 #      (UEFI), xorriso, mtools.
 # Emulators: bochs bochsbios vgabios bochs-term (VMX), qemu-system-x86 ovmf.
 # Host unit tests: libcmocka-dev valgrind.
+# Third-party guest kernels for tests: multiboot (the Multiboot
+# specification's example kernel, built by Debian).
 packages=(
     nasm gcc clang lld make
     grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
     bochs bochsbios vgabios bochs-term qemu-system-x86 ovmf
-    libcmocka-dev valgrind
+    libcmocka-dev valgrind multiboot python3
 )
 
 usage() {

@@ -107,8 +107,8 @@ expect_order() {
     [[ -f $1 ]] || return 1
     clean_log "$1" | awk -v a="$2" -v b="$3" '
         !seen && $0 ~ a { seen = 1; next }
-        seen && $0 ~ b { found = 1; exit }
-        END { exit !found }'
+        seen && $0 ~ b { found = 1 }
+        END { exit !found }'   # no early exit: sed would die of SIGPIPE
 }
 
 # show_log FILE [N]: print the last N (default 40) cleaned lines, indented,
