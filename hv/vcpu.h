@@ -35,6 +35,7 @@ struct vcpu {
 	int last_cpu;           /* pCPU it last ran on, -1 never */
 	volatile bool kick;     /* someone wants it to leave guest mode */
 	struct vcpu_stats stats;
+	void *cpuid_cache;      /* see arch/x86/vcpuid.c */
 	spinlock_t lock;        /* guards state changes from other CPUs */
 };
 

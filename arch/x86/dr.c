@@ -72,7 +72,7 @@ static void restore_host(struct dr_cpu *c)
 	c->host_regs_in_hw = true;
 }
 
-void dr_vmexit(struct dr_cpu *c, struct dr_vcpu *d)
+void dr_vmexit_slow(struct dr_cpu *c, struct dr_vcpu *d)
 {
 	uint64_t writes = c->count.writes;
 
@@ -121,7 +121,7 @@ static void load_guest(struct dr_cpu *c, struct dr_vcpu *d)
 		c->hw_valid[n] = false;
 }
 
-void dr_vmentry(struct dr_cpu *c, struct dr_vcpu *d)
+void dr_vmentry_slow(struct dr_cpu *c, struct dr_vcpu *d)
 {
 	if (c->loaded != d) {
 		/* A debugger's breakpoints must be live (rule 5), with MOV-DR

@@ -94,10 +94,21 @@ void dr_write(struct dr_cpu *c, unsigned int n, uint64_t v);
 void dr_cpu_init(struct dr_cpu *c, unsigned int cpu);
 void dr_vcpu_init(struct dr_vcpu *d);
 
-/* The VM-exit side (contract rule 3). */
-void dr_vmexit(struct dr_cpu *c, struct dr_vcpu *d);
+/* The VM-exit side (contract rule 3). The common case, nobody using debug
+ * registers, is decided inline: two loads and a branch. */
+void dr_vmexit_slow(struct dr_cpu *c, struct dr_vcpu *d);
+static inline void dr_vmexit(struct dr_cpu *c, struct dr_vcpu *d)
+{
+	if (__builtin_expect(c->armed || c->loaded == d, 0))
+		dr_vmexit_slow(c, d);
+}
 /* The VM-entry side (rule 4). */
-void dr_vmentry(struct dr_cpu *c, struct dr_vcpu *d);
+void dr_vmentry_slow(struct dr_cpu *c, struct dr_vcpu *d);
+static inline void dr_vmentry(struct dr_cpu *c, struct dr_vcpu *d)
+{
+	if (__builtin_expect(c->loaded == d || d->debugger, 0))
+		dr_vmentry_slow(c, d);
+}
 /* Scheduling in (rule 5): eager load if the guest DR7 enables breakpoints.
  * The vCPU's VMCS must be current. */
 void dr_vcpu_load(struct dr_cpu *c, struct dr_vcpu *d);

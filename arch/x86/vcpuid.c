@@ -157,6 +157,7 @@ void vcpuid_compute(const struct vcpuid_ctx *c, host_cpuid_fn host, uint32_t lea
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vlapic.h"
+#include "hv/heap.h"
 #include "hv/vm.h"
 
 static struct vcpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
@@ -165,9 +166,34 @@ static struct vcpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
 	return (struct vcpuid_regs){ r.eax, r.ebx, r.ecx, r.edx };
 }
 
-void vcpuid_emulate(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+/* Answers that depend neither on the subleaf nor on guest state are
+ * computed once per vCPU, at its first CPUID exit, and then read from this
+ * table: the CPUID exit is the most frequent one and should stay short. */
+#define CACHE_BASIC (MAX_BASIC + 1)
+#define CACHE_HV (TERN_CPUID_MAX - TERN_CPUID_BASE + 1)
+#define CACHE_EXT 9
+
+struct vcpuid_cache {
+	struct vcpuid_regs basic[CACHE_BASIC];
+	struct vcpuid_regs hv[CACHE_HV];
+	struct vcpuid_regs ext[CACHE_EXT];
+};
+
+/* Leaves answered per subleaf, or from state that can change (leaf 1's
+ * APIC bit follows the guest's APIC enable), are computed each time. */
+static bool cacheable(uint32_t leaf)
 {
-	struct vcpuid_ctx c = {
+	switch (leaf) {
+	case 1: case 4: case 7: case 0xb: case 0xd: case 0xf: case 0x10: case 0x12: case 0x14:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void vcpuid_ctx_of(struct vcpu *v, struct vcpuid_ctx *c)
+{
+	*c = (struct vcpuid_ctx){
 		.apic_id = v->id,
 		.nvcpus = v->vm->nvcpus,
 		.tsc_hz = tsc_hz(),
@@ -176,8 +202,50 @@ void vcpuid_emulate(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpui
 		.tsc_deadline = VLAPIC_TSC_DEADLINE,
 		.apic = VLAPIC_PRESENT,
 	};
+}
+
+static struct vcpuid_cache *build_cache(struct vcpu *v)
+{
+	struct vcpuid_cache *k = kzalloc(sizeof(*k));
+	struct vcpuid_ctx c;
+
+	if (!k)
+		return NULL;
+	vcpuid_ctx_of(v, &c);
+	for (uint32_t i = 0; i < CACHE_BASIC; i++)
+		vcpuid_compute(&c, host_cpuid, i, 0, &k->basic[i]);
+	for (uint32_t i = 0; i < CACHE_HV; i++)
+		vcpuid_compute(&c, host_cpuid, TERN_CPUID_BASE + i, 0, &k->hv[i]);
+	for (uint32_t i = 0; i < CACHE_EXT; i++)
+		vcpuid_compute(&c, host_cpuid, 0x80000000u + i, 0, &k->ext[i]);
+	v->cpuid_cache = k;
+	return k;
+}
+
+void vcpuid_emulate(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+	struct vcpuid_cache *k = v->cpuid_cache;
+	const struct vcpuid_regs *hit = NULL;
 	struct vcpuid_regs r;
-	vcpuid_compute(&c, host_cpuid, leaf, subleaf, &r);
-	*out = (struct cpuid_regs){ r.eax, r.ebx, r.ecx, r.edx };
+
+	if (unlikely(!k))
+		k = build_cache(v);
+	if (likely(k)) {
+		if (leaf < CACHE_BASIC) {
+			if (cacheable(leaf))
+				hit = &k->basic[leaf];
+		} else if (leaf - TERN_CPUID_BASE < CACHE_HV) {
+			hit = &k->hv[leaf - TERN_CPUID_BASE];
+		} else if (leaf - 0x80000000u < CACHE_EXT) {
+			hit = &k->ext[leaf - 0x80000000u];
+		}
+	}
+	if (!hit) {
+		struct vcpuid_ctx c;
+		vcpuid_ctx_of(v, &c);
+		vcpuid_compute(&c, host_cpuid, leaf, subleaf, &r);
+		hit = &r;
+	}
+	*out = (struct cpuid_regs){ hit->eax, hit->ebx, hit->ecx, hit->edx };
 }
 #endif
