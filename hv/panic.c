@@ -38,32 +38,38 @@ static void panic_begin(void)
 	console_force_unlock();
 }
 
-__noreturn void panic_at(const char *file, int line, const char *fmt, ...)
+/* Prints the header line and the registers, then stops everything. */
+static __noreturn void panic_report(const struct trap_frame *f, const char *where,
+				    const char *fmt, va_list ap)
 {
 	char msg[256];
-	va_list ap;
 
 	panic_begin();
-	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("PANIC on cpu%u at %s:%d: %s\n", cpu_id(), file, line, msg);
-	struct trap_frame f;
-	arch_capture_regs(&f);
-	dump_frame(&f);
+	printk("PANIC on cpu%u%s: %s\n", cpu_id(), where, msg);
+	struct trap_frame regs;
+	if (!f) {
+		arch_capture_regs(&regs);
+		f = &regs;
+	}
+	dump_frame(f);
 	panic_finish();
+}
+
+__noreturn void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	char where[96];
+	va_list ap;
+
+	fmt_snprintf(where, sizeof(where), " at %s:%d", file, line);
+	va_start(ap, fmt);
+	panic_report(NULL, where, fmt, ap);
 }
 
 __noreturn void panic_frame(const struct trap_frame *f, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
-	panic_begin();
 	va_start(ap, fmt);
-	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("PANIC on cpu%u: %s\n", cpu_id(), msg);
-	dump_frame(f);
-	panic_finish();
+	panic_report(f, "", fmt, ap);
 }

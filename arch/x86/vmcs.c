@@ -112,13 +112,9 @@ static void write_guest_seg(uint32_t sel_f, uint32_t base_f, uint32_t limit_f,
 	__vmwrite(ar_f, ar);
 }
 
-/* Reset state of an x86 CPU after INIT (SDM Vol. 3, Table 10-1), in real
- * mode at F000:FFF0 — used for application vCPUs waiting for a SIPI, whose
- * CS:IP the SIPI then replaces. */
-static void write_guest_reset_state(void)
+/* DS, ES, SS, FS and GS all set alike. */
+static void write_data_segs(uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
 {
-	write_guest_seg(GUEST_CS_SEL, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR,
-			0xf000, 0xffff0000, 0xffff, 0x9b);
 	static const uint32_t segs[][4] = {
 		{ GUEST_DS_SEL, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR },
 		{ GUEST_ES_SEL, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR },
@@ -127,8 +123,17 @@ static void write_guest_reset_state(void)
 		{ GUEST_GS_SEL, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(segs); i++)
-		write_guest_seg(segs[i][0], segs[i][1], segs[i][2], segs[i][3], 0, 0,
-				0xffff, 0x93);
+		write_guest_seg(segs[i][0], segs[i][1], segs[i][2], segs[i][3], sel, base, limit, ar);
+}
+
+/* Reset state of an x86 CPU after INIT (SDM Vol. 3, Table 10-1), in real
+ * mode at F000:FFF0 — used for application vCPUs waiting for a SIPI, whose
+ * CS:IP the SIPI then replaces. */
+static void write_guest_reset_state(void)
+{
+	write_guest_seg(GUEST_CS_SEL, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR,
+			0xf000, 0xffff0000, 0xffff, 0x9b);
+	write_data_segs(0, 0, 0xffff, 0x93);
 	vmcs_writel(GUEST_RIP, 0xfff0);
 	vmcs_writel(GUEST_GDTR_BASE, 0);
 	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
@@ -244,16 +249,7 @@ bool vcpu_arch_init(struct vcpu *v, bool bsp, char *err, size_t len)
 		vmcs_writel(GUEST_CR0, vmcs_guest_cr0(va->cr0_shadow));
 		write_guest_seg(GUEST_CS_SEL, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR,
 				0x08, 0, 0xffffffff, AR_CODE32);
-		static const uint32_t segs[][4] = {
-			{ GUEST_DS_SEL, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR },
-			{ GUEST_ES_SEL, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR },
-			{ GUEST_SS_SEL, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR },
-			{ GUEST_FS_SEL, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR },
-			{ GUEST_GS_SEL, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR },
-		};
-		for (unsigned i = 0; i < ARRAY_SIZE(segs); i++)
-			write_guest_seg(segs[i][0], segs[i][1], segs[i][2], segs[i][3],
-					0x10, 0, 0xffffffff, AR_DATA32);
+		write_data_segs(0x10, 0, 0xffffffff, AR_DATA32);
 		vmcs_writel(GUEST_GDTR_BASE, 0);
 		vmcs_write32(GUEST_GDTR_LIMIT, 0);
 		vmcs_writel(GUEST_IDTR_BASE, 0);
