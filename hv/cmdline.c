@@ -311,6 +311,16 @@ static bool h_trace(struct parser *ps, const struct option *opt,
 	return true;
 }
 
+static bool h_stats(struct parser *ps, const struct option *opt, struct span v)
+{
+	uint64_t n;
+
+	if (!parse_ranged(ps, opt, v, 10, 3600000, &n))
+		return false;
+	ps->o->stats_ms = (uint32_t)n;
+	return true;
+}
+
 static bool h_selftest(struct parser *ps, const struct option *opt,
 		       struct span v)
 {
@@ -385,6 +395,7 @@ static const struct option options[] = {
 	{ "watch", OPT_VALUE, h_watch, 0, "a watchpoint spec" },
 	{ "trace", OPT_VALUE, h_trace, 0, "dr" },
 	{ "selftest", OPT_VALUE, h_selftest, 0, "panic or fault" },
+	{ "stats", OPT_VALUE, h_stats, 0, "10-3600000 (milliseconds)" },
 };
 
 static bool is_space(char c)

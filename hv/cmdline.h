@@ -34,6 +34,7 @@ struct tern_options {
 	char watch[CMDLINE_MAX_WATCH][CMDLINE_WATCH_LEN];
 	bool trace_dr;          /* trace=dr: Bochs debug-register trace points */
 	int selftest;           /* selftest=panic|fault: exercise the crash paths */
+	uint32_t stats_ms;      /* stats=MS: print running statistics every MS ms */
 };
 
 /* Receives each diagnostic: level is LOG_WARN or LOG_ERR (hv/log.h). */

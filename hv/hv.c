@@ -112,6 +112,7 @@ void hv_start(const struct boot_info *bi, const struct tern_options *o)
 		return;
 	}
 	sched_core_init();
+	summary_stats_init(o->stats_ms);
 	for (unsigned i = 0; i < nvms; i++)
 		if (vms[i]->state == VM_RUNNING)
 			sched_add_vcpu(vms[i]->vcpus[0]);

@@ -6,6 +6,7 @@
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/sched.h"
+#include "hv/summary.h"
 #include "hv/trace.h"
 #include "hv/vm.h"
 #include "arch/x86/cpu.h"
@@ -223,6 +224,7 @@ void sched_run_cpu(void)
 	arch_sched_cpu_init();
 	for (;;) {
 		watch_report_pending();
+		summary_stats_tick(rdtsc());
 		dr_trace(&this_cpu()->arch.dr, DR_TRACE_SCHED, 0xffff, 0, NULL);
 		uint64_t now = rdtsc();
 		spin_lock(&cs->lock);

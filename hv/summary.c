@@ -5,7 +5,9 @@
 #include "hv/fmt.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
+#include "hv/spinlock.h"
 #include "hv/vm.h"
+#include "arch/x86/cpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/vmx_names.h"
@@ -28,6 +30,39 @@ static uint64_t vm_exits(const struct vm *vm)
 		if (vm->vcpus[i])
 			n += vm->vcpus[i]->stats.exits;
 	return n;
+}
+
+static uint64_t stats_every, stats_next;
+static spinlock_t stats_lock = SPINLOCK_INIT;
+
+void summary_stats_init(uint32_t interval_ms)
+{
+	stats_every = tsc_from_us((uint64_t)interval_ms * 1000);
+	stats_next = rdtsc() + stats_every;
+}
+
+/* One line per vCPU, like the summary's, while the VMs run. */
+void summary_stats_tick(uint64_t now)
+{
+	if (!stats_every || now < stats_next || !spin_trylock(&stats_lock))
+		return;
+	stats_next = now + stats_every;
+	for (unsigned i = 0; i < nvms; i++) {
+		const struct vm *vm = vms[i];
+		for (unsigned j = 0; j < vm->nvcpus; j++) {
+			const struct vcpu *v = vm->vcpus[j];
+			if (!v)
+				continue;
+			printk("stats t_us=%llu vm=%s vcpu=%u state=%d cpu=%d run_us=%llu wait_us=%llu switches=%llu migrations=%llu exits=%llu\n",
+			       (unsigned long long)tsc_to_us(now), vm->name, v->id, v->state,
+			       v->se.cpu, (unsigned long long)tsc_to_us(v->se.sum_exec),
+			       (unsigned long long)tsc_to_us(v->se.sum_wait),
+			       (unsigned long long)v->se.nr_switches,
+			       (unsigned long long)v->se.nr_migrations,
+			       (unsigned long long)v->stats.exits);
+		}
+	}
+	spin_unlock(&stats_lock);
 }
 
 void summary_print(void)
