@@ -44,28 +44,31 @@ static inline void vmptrld(paddr_t vmcs)
 		vmx_insn_failed("VMPTRLD", vmcs, true);
 }
 
+/* VMREAD/VMWRITE are on the exit path: the check is one branch on CF|ZF
+ * ("jna") to an out-of-line failure report (asm goto). */
 static inline uint64_t __vmread(uint32_t field)
 {
 	uint64_t v;
-	bool fail;
-	__asm__ volatile("vmread %2, %0; setna %1"
-			 : "=rm"(v), "=qm"(fail)
-			 : "r"((uint64_t)field)
-			 : "cc");
-	if (unlikely(fail))
-		vmx_insn_failed("VMREAD", field, true);
+	__asm__ goto("vmread %1, %0\n\tjna %l[failed]"
+		     : "=r"(v)
+		     : "r"((uint64_t)field)
+		     : "cc"
+		     : failed);
 	return v;
+failed:
+	vmx_insn_failed("VMREAD", field, true);
 }
 
 static inline void __vmwrite(uint32_t field, uint64_t v)
 {
-	bool fail;
-	__asm__ volatile("vmwrite %1, %2; setna %0"
-			 : "=qm"(fail)
-			 : "rm"(v), "r"((uint64_t)field)
-			 : "cc");
-	if (unlikely(fail))
-		vmx_insn_failed("VMWRITE", field, true);
+	__asm__ goto("vmwrite %0, %1\n\tjna %l[failed]"
+		     :
+		     : "r"(v), "r"((uint64_t)field)
+		     : "cc"
+		     : failed);
+	return;
+failed:
+	vmx_insn_failed("VMWRITE", field, true);
 }
 
 /* VMREAD that reports failure instead of panicking (VMCS dumps). */
