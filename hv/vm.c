@@ -9,6 +9,7 @@
 #include "hv/log.h"
 #include "hv/pmm.h"
 #include "hv/sched_core.h"
+#include "arch/x86/vlapic.h"
 #include "arch/x86/vm_arch.h"
 
 struct vm *vms[VM_MAX];
@@ -165,7 +166,7 @@ struct vm *vm_create(const struct vm_spec *spec, const struct vm_image *img, cha
 		v->last_cpu = -1;
 		v->state = VCPU_BLOCKED;
 		se_init(&v->se, spec->weight * SCHED_WEIGHT_UNIT, spec->pin_mask);
-		if (!vcpu_arch_init(v, i == 0, err, len))
+		if (!vcpu_arch_init(v, i == 0, err, len) || !vlapic_create(v, err, len))
 			return vm;
 		vm->vcpus[i] = v;
 	}

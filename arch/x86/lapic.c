@@ -3,6 +3,7 @@
  * 0x800 + R/16, and the ICR is one 64-bit MSR. */
 #include "arch/x86/lapic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "hv/log.h"
 
 #define APIC_BASE_BSP BIT(8)
@@ -22,6 +23,7 @@
 #define REG_LVT_LINT1 0x360
 #define REG_LVT_ERROR 0x370
 #define REG_TIMER_INIT 0x380
+#define REG_TIMER_CUR 0x390
 #define REG_TIMER_DIV 0x3e0
 
 #define ICR_DELIVERY_PENDING BIT(12)
@@ -147,4 +149,66 @@ void lapic_timer_oneshot(uint32_t ticks, uint8_t vector)
 	wr(REG_TIMER_DIV, 0xb); /* divide by 1 */
 	wr(REG_LVT_TIMER, vector);
 	wr(REG_TIMER_INIT, ticks);
+}
+
+/* Deadline timer for hv/timer.c: TSC-deadline mode (SDM 11.5.4.1) when
+ * the CPU has it, else one-shot mode with the LAPIC's tick rate measured
+ * against the TSC once on the boot CPU. */
+#define LVT_MASKED BIT(16)
+#define LVT_TSC_DEADLINE (2u << 17)
+
+static bool deadline_mode;
+static uint64_t ticks_per_tsc; /* LAPIC timer ticks per TSC tick, 32.32 fixed point */
+
+bool lapic_timer_setup(uint8_t vector)
+{
+	deadline_mode = cpuid(1, 0).ecx & BIT(24);
+	if (deadline_mode) {
+		log_info("LAPIC timer: TSC-deadline mode");
+		return true;
+	}
+	wr(REG_TIMER_DIV, 0xb); /* divide by 1 */
+	wr(REG_LVT_TIMER, LVT_MASKED | vector);
+	wr(REG_TIMER_INIT, 0xffffffffu);
+	uint64_t t0 = rdtsc(), t1, span = tsc_hz() / 1000; /* 1 ms */
+	while ((t1 = rdtsc()) - t0 < span)
+		cpu_relax();
+	uint32_t cur = rd(REG_TIMER_CUR);
+	wr(REG_TIMER_INIT, 0);
+	ticks_per_tsc = ((uint64_t)(0xffffffffu - cur) << 32) / (t1 - t0 ? t1 - t0 : 1);
+	if (!ticks_per_tsc)
+		ticks_per_tsc = 1;
+	log_info("LAPIC timer: one-shot mode, %llu ticks per 1000 TSC ticks",
+		 (unsigned long long)((ticks_per_tsc * 1000) >> 32));
+	return false;
+}
+
+void lapic_timer_cpu_init(uint8_t vector)
+{
+	if (deadline_mode) {
+		wr(REG_LVT_TIMER, LVT_TSC_DEADLINE | vector);
+		/* Order the LVT write before any IA32_TSC_DEADLINE write. */
+		__asm__ volatile("mfence" ::: "memory");
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	} else {
+		wr(REG_TIMER_DIV, 0xb);
+		wr(REG_LVT_TIMER, vector);
+		wr(REG_TIMER_INIT, 0);
+	}
+}
+
+void lapic_timer_set_deadline(uint64_t tsc)
+{
+	if (deadline_mode) {
+		wrmsr(MSR_IA32_TSC_DEADLINE, tsc);
+		return;
+	}
+	if (!tsc) {
+		wr(REG_TIMER_INIT, 0);
+		return;
+	}
+	uint64_t now = rdtsc(), delta = tsc > now ? tsc - now : 0;
+	unsigned __int128 t = ((unsigned __int128)delta * ticks_per_tsc) >> 32;
+	uint32_t count = t > 0xffffffffu ? 0xffffffffu : t ? (uint32_t)t : 1;
+	wr(REG_TIMER_INIT, count); /* a longer wait fires early and is re-armed */
 }

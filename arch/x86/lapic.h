@@ -22,5 +22,12 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 /* One-shot timer interrupt after 'ticks' LAPIC timer ticks (divide by 1);
  * 0 stops it. */
 void lapic_timer_oneshot(uint32_t ticks, uint8_t vector);
+/* The deadline timer (hv/timer.c). Boot CPU, once: picks TSC-deadline mode
+ * if the CPU has it (returns true), else calibrates one-shot mode against
+ * the TSC. Then on each CPU: lapic_timer_cpu_init. */
+bool lapic_timer_setup(uint8_t vector);
+void lapic_timer_cpu_init(uint8_t vector);
+/* Interrupt at TSC value 'tsc' (at once if past); 0 stops the timer. */
+void lapic_timer_set_deadline(uint64_t tsc);
 
 #endif

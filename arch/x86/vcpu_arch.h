@@ -6,6 +6,8 @@
 #include "hv/types.h"
 #include "arch/x86/dr.h"
 
+struct vlapic;
+
 /* SDM register numbers, as used in exit qualifications (Table 28-3). */
 enum gpr {
 	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -53,6 +55,7 @@ struct vcpu_arch {
 	uint64_t msr_tsc_deadline;
 	/* Wait-for-SIPI state of application vCPUs. */
 	bool wait_for_sipi;
+	struct vlapic *lapic;   /* virtual local APIC (arch/x86/vlapic.h) */
 	/* First RIP, applied when the VMCS is first loaded. */
 	uint64_t start_rip;
 	bool start_rip_valid;

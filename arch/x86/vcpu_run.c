@@ -105,6 +105,7 @@ static void inject_pending(struct vcpu *v)
 			vmcs_write32(ENTRY_INSTR_LEN, v->arch.event_instr_len);
 		vmcs_write32(ENTRY_INTR_INFO, info);
 		e->valid = false;
+		vlapic_event_pending(v);
 		return;
 	}
 	vlapic_inject(v);
@@ -159,6 +160,10 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice)
 		inject_pending(v);
 		if (timer) {
 			uint64_t now = rdtsc(), left = deadline > now ? deadline - now : 0;
+			/* A vCPU in wait-for-SIPI (it just blocked, see vlapic.c)
+			 * must not run: a zero timer exits before any instruction. */
+			if (unlikely(v->arch.wait_for_sipi))
+				left = 0;
 			left >>= vmx_cfg.preempt_shift;
 			vmcs_write32(PREEMPTION_TIMER, left > 0xffffffffu ? 0xffffffffu : (uint32_t)left);
 		}

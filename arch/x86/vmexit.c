@@ -6,6 +6,8 @@
 #include "arch/x86/vmexit.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/dr.h"
+#include "arch/x86/guest_mem.h"
+#include "arch/x86/insn.h"
 #include "arch/x86/vcpu_ops.h"
 #include "arch/x86/vcpuid.h"
 #include "arch/x86/vlapic.h"
@@ -109,6 +111,10 @@ static enum exit_action handle_hlt(struct vcpu *v)
 	if (vlapic_has_pending(v))
 		return EXIT_RESUME;
 	sched_block_current(v);
+	/* An IPI or timer that came after the check may have seen the vCPU
+	 * still runnable and not woken it (see vlapic.c notify). */
+	if (vlapic_block_check(v))
+		sched_wake(v);
 	return EXIT_YIELD;
 }
 
@@ -199,21 +205,79 @@ static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
 	}
 }
 
-/* Access to a guest-physical address outside RAM: MMIO devices would be
- * emulated here; none is registered yet, so every such access is
- * reported by the caller. */
+/* Completes an emulated instruction of 'len' bytes at 'rip' (the exit
+ * gives no length for EPT violations): as vcpu_skip_instruction. */
+static void skip_emulated(struct vcpu *v, uint64_t rip, unsigned int len, bool wide)
+{
+	rip += len;
+	vmcs_writel(GUEST_RIP, wide ? rip : rip & 0xffffffffu);
+	uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
+	if (intr & 3)
+		vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~3u);
+	uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
+	if (rflags & RFLAGS_RF)
+		vmcs_writel(GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+	if (rflags & RFLAGS_TF)
+		vmcs_writel(GUEST_PENDING_DBG, vmcs_readl(GUEST_PENDING_DBG) | BIT(14));
+}
+
+/* Access to a guest-physical address outside RAM: the vCPU's APIC page or
+ * a registered MMIO device. The exit gives the address but not the data,
+ * so the instruction is fetched at CS.base + RIP through the guest's page
+ * tables, decoded (MOV/MOVZX forms, insn.h), performed and skipped.
+ * Returns EXIT_YIELD with the vCPU not stopped if nothing claims the
+ * address: the caller reports the bad access. */
 static enum exit_action mmio_access_exit(struct vcpu *v, gpa_t gpa, bool write)
 {
-	for (unsigned i = 0; i < v->vm->mmio.n; i++) {
-		const struct mmio_handler *h = &v->vm->mmio.h[i];
-		if (gpa - h->base < h->len) {
-			vcpu_stop(v, VM_END_UNHANDLED_EXIT,
-				  "%s of %s at %#llx needs instruction decoding, which Tern lacks",
-				  write ? "write" : "read", h->name, (unsigned long long)gpa);
+	const struct mmio_handler *h = NULL;
+	bool apic = vlapic_mmio_claims(v, gpa);
+	if (!apic) {
+		for (unsigned i = 0; i < v->vm->mmio.n && !h; i++)
+			if (gpa - v->vm->mmio.h[i].base < v->vm->mmio.h[i].len)
+				h = &v->vm->mmio.h[i];
+		if (!h)
 			return EXIT_YIELD;
-		}
 	}
-	return EXIT_YIELD;
+	const char *what = apic ? "the local APIC" : h->name;
+
+	uint64_t rip = vmcs_readl(GUEST_RIP);
+	uint32_t cs_ar = vmcs_read32(GUEST_CS_AR);
+	bool wide = vcpu_long_mode() && (cs_ar & BIT(13)); /* 64-bit code (CS.L) */
+	enum insn_mode mode = wide ? INSN_MODE_64 : (cs_ar & BIT(14)) ? INSN_MODE_32 : INSN_MODE_16;
+	uint64_t la = vmcs_readl(GUEST_CS_BASE) + rip;
+	uint8_t bytes[INSN_MAX_LEN] = { 0 };
+	struct insn in;
+	int n = guest_read_linear(v, wide ? la : la & 0xffffffffu, bytes, sizeof(bytes));
+	int rc = n > 0 ? insn_decode(bytes, (size_t)n, mode, &in) : INSN_ERR_TRUNCATED;
+	if (rc || in.write != write) {
+		vcpu_stop(v, VM_END_UNHANDLED_EXIT,
+			  "%s of %s at %#llx by an instruction Tern does not emulate (%s): "
+			  "%02x %02x %02x %02x %02x %02x at RIP %#llx",
+			  write ? "write" : "read", what, (unsigned long long)gpa,
+			  rc ? insn_error_name(rc) : "direction differs from the exit's",
+			  bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
+			  (unsigned long long)rip);
+		return EXIT_YIELD;
+	}
+	uint64_t val = 0;
+	bool ok;
+	if (write) {
+		val = insn_store_value(&in, vcpu_gpr(v, in.reg));
+		ok = apic ? vlapic_mmio_access(v, gpa, in.mem_size, true, &val)
+			  : h->write && h->write(h->dev, v, gpa, in.mem_size, val);
+	} else {
+		ok = apic ? vlapic_mmio_access(v, gpa, in.mem_size, false, &val)
+			  : h->read && h->read(h->dev, v, gpa, in.mem_size, &val);
+		if (ok)
+			vcpu_set_gpr(v, in.reg, insn_load_result(&in, vcpu_gpr(v, in.reg), val));
+	}
+	if (!ok) {
+		vcpu_stop(v, VM_END_UNHANDLED_EXIT, "%u-byte %s of %s at %#llx refused",
+			  in.mem_size, write ? "write" : "read", what, (unsigned long long)gpa);
+		return EXIT_YIELD;
+	}
+	skip_emulated(v, rip, in.len, wide);
+	return EXIT_RESUME;
 }
 
 static enum exit_action handle_io(struct vcpu *v)

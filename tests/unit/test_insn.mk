@@ -1,0 +1,1 @@
+UNIT_SRCS_insn := arch/x86/insn.c

@@ -1,0 +1,1 @@
+UNIT_SRCS_vlapic := arch/x86/vlapic.c
