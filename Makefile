@@ -96,3 +96,5 @@ run: iso
 
 clean:
 	rm -rf $(BUILD)
+
+include bench.mk

@@ -7,7 +7,7 @@
 
 GUEST_CC ?= $(CC)
 GUEST_LD ?= $(LD)
-GUEST_NAMES := hello bad drtest smp
+GUEST_NAMES := hello bad drtest bench smp
 
 # 32-bit freestanding code. No SSE/MMX/x87: guests never set CR4.OSFXSR and
 # clang's i386 default (pentium4) would otherwise vectorise loops.
