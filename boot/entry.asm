@@ -13,6 +13,7 @@ MB2_ARCH_I386   equ 0
 COM1            equ 0x3F8
 
 extern kmain
+extern percpu
 extern __bss_start, __bss_end
 global _start
 global boot_pml4
@@ -156,6 +157,14 @@ long_mode_entry:
     mov fs, ax
     mov gs, ax
     mov rsp, boot_stack_top
+    ; The boot CPU's per-CPU area from the first C instruction on:
+    ; percpu[0].self = &percpu[0], GS base = &percpu[0] (hv/percpu.h).
+    mov rax, percpu
+    mov [rax], rax
+    mov rdx, rax
+    shr rdx, 32
+    mov ecx, 0xC0000101     ; IA32_GS_BASE
+    wrmsr
     mov edi, edi            ; arg0: multiboot2 magic (zero-extended)
     mov esi, esi            ; arg1: boot information address
     xor ebp, ebp

@@ -4,7 +4,6 @@
 
 struct percpu percpu[MAX_CPUS] __aligned(4096);
 unsigned int ncpus_online;
-bool percpu_ready;
 
 void percpu_init_cpu(uint32_t id)
 {
@@ -12,5 +11,4 @@ void percpu_init_cpu(uint32_t id)
 	p->self = p;
 	p->id = id;
 	wrmsr(MSR_GS_BASE, (uint64_t)p);
-	percpu_ready = true;
 }

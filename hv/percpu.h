@@ -13,6 +13,7 @@ struct percpu {
 	uint32_t id;         /* Tern's CPU number, 0 = boot CPU */
 	uint32_t apic_id;
 	volatile bool online;
+	volatile bool need_resched; /* pick again at the next chance (sched_core.c) */
 	struct cpu_arch arch;
 };
 
@@ -26,8 +27,7 @@ static inline struct percpu *this_cpu(void)
 
 static inline uint32_t cpu_id(void)
 {
-	struct percpu *p = this_cpu();
-	return p ? p->id : 0;
+	return this_cpu()->id;
 }
 
 /* Points this CPU's per-CPU accessor at percpu[id]. */

@@ -25,7 +25,6 @@ struct cpu_sched {
 	struct runqueue rq;
 	spinlock_t lock;
 	struct sched_entity *slots[RQ_CAP];
-	volatile bool need_resched;
 	uint64_t next_balance;
 	uint64_t idle_ticks, busy_ticks;
 };
@@ -69,15 +68,6 @@ unsigned int sched_vms_running(void)
 	return __atomic_load_n(&vms_running, __ATOMIC_ACQUIRE);
 }
 
-bool sched_need_resched(void)
-{
-	return here()->need_resched;
-}
-
-void sched_set_need_resched(void)
-{
-	here()->need_resched = true;
-}
 
 static struct runqueue *online_rqs[MAX_CPUS];
 
@@ -228,7 +218,7 @@ void sched_run_cpu(void)
 		dr_trace(&this_cpu()->arch.dr, DR_TRACE_SCHED, 0xffff, 0, NULL);
 		uint64_t now = rdtsc();
 		spin_lock(&cs->lock);
-		cs->need_resched = false;
+		this_cpu()->need_resched = false;
 		if (cs->rq.curr) {
 			/* Decided under the vCPU's lock, against sched_wake. */
 			spin_lock(&prev->lock);
@@ -253,7 +243,7 @@ void sched_run_cpu(void)
 			balance(cs, now);
 			irq_disable();
 			trace_record(TR_IDLE, 0, cs->rq.nr_queued);
-			if (!cs->rq.nr_queued && !cs->need_resched && sched_vms_running())
+			if (!cs->rq.nr_queued && !this_cpu()->need_resched && sched_vms_running())
 				arch_idle();
 			irq_enable();
 			cs->idle_ticks += rdtsc() - now;

@@ -4,6 +4,7 @@
 #ifndef TERN_SCHED_CORE_H
 #define TERN_SCHED_CORE_H
 
+#include "hv/percpu.h"
 #include "hv/types.h"
 
 struct vcpu;
@@ -13,9 +14,16 @@ void sched_core_init(void);
 void sched_add_vcpu(struct vcpu *v);
 /* Runs vCPUs on this pCPU until every VM has ended. */
 void sched_run_cpu(void);
-/* This pCPU should pick again (a kick arrived, the slice ended). */
-bool sched_need_resched(void);
-void sched_set_need_resched(void);
+/* This pCPU should pick again (a kick arrived, the slice ended). Checked
+ * before every VM entry, so inline. */
+static inline bool sched_need_resched(void)
+{
+	return this_cpu()->need_resched;
+}
+static inline void sched_set_need_resched(void)
+{
+	this_cpu()->need_resched = true;
+}
 /* The running vCPU blocks (HLT): it leaves its run queue on return. */
 void sched_block_current(struct vcpu *v);
 /* A blocked vCPU becomes runnable (timer, interrupt, SIPI). */

@@ -28,7 +28,7 @@ static uint64_t vm_exits(const struct vm *vm)
 	uint64_t n = 0;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i])
-			n += vm->vcpus[i]->stats.exits;
+			n += vcpu_exits(vm->vcpus[i]);
 	return n;
 }
 
@@ -59,7 +59,7 @@ void summary_stats_tick(uint64_t now)
 			       (unsigned long long)tsc_to_us(v->se.sum_wait),
 			       (unsigned long long)v->se.nr_switches,
 			       (unsigned long long)v->se.nr_migrations,
-			       (unsigned long long)v->stats.exits);
+			       (unsigned long long)vcpu_exits(v));
 		}
 	}
 	spin_unlock(&stats_lock);
@@ -101,7 +101,7 @@ void summary_print(void)
 			       (unsigned long long)v->se.nr_switches,
 			       (unsigned long long)v->se.nr_migrations,
 			       (unsigned long long)v->stats.halts,
-			       (unsigned long long)v->stats.exits, reasons);
+			       (unsigned long long)vcpu_exits(v), reasons);
 		}
 	}
 	for (unsigned c = 0; c < smp_cpu_slots(); c++) {

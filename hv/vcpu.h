@@ -17,8 +17,7 @@ enum vcpu_state {
 };
 
 struct vcpu_stats {
-	uint64_t exits;
-	uint64_t exits_by_reason[EXIT_REASONS];
+	uint64_t exits_by_reason[EXIT_REASONS]; /* total: vcpu_exits() */
 	uint64_t injected;      /* events injected */
 	uint64_t halts;
 	uint64_t wakeups;
@@ -38,6 +37,14 @@ struct vcpu {
 	void *cpuid_cache;      /* see arch/x86/vcpuid.c */
 	spinlock_t lock;        /* guards state changes from other CPUs */
 };
+
+static inline uint64_t vcpu_exits(const struct vcpu *v)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < EXIT_REASONS; i++)
+		n += v->stats.exits_by_reason[i];
+	return n;
+}
 
 /* Current vCPU on this pCPU (NULL in the idle loop). */
 struct vcpu *current_vcpu(void);

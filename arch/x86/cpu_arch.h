@@ -22,15 +22,12 @@ struct cpu_arch {
 	void *fpu_owner;                    /* vCPU whose FPU state is loaded */
 };
 
-/* %gs:0 holds the per-CPU self pointer once percpu_init_cpu() ran; before
- * that GS base is 0 and we report CPU 0 (only the boot CPU runs then). */
-extern bool percpu_ready;
-
+/* %gs:0 holds the per-CPU self pointer: set for the boot CPU by
+ * boot/entry.asm before any C code, for the others by percpu_init_cpu()
+ * first thing in ap_entry(). */
 static inline struct percpu *arch_this_cpu_ptr(void)
 {
 	struct percpu *p;
-	if (!percpu_ready)
-		return NULL;
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
 	return p;
 }

@@ -28,26 +28,6 @@ void vcpu_set_gpr(struct vcpu *v, unsigned int n, uint64_t val)
 		v->arch.regs.gpr[n & 15] = val;
 }
 
-void vcpu_skip_instruction(struct vcpu *v)
-{
-	uint64_t rip = vmcs_readl(GUEST_RIP) + vmcs_read32(EXIT_INSTR_LEN);
-	if (!vcpu_long_mode())
-		rip &= 0xffffffffu;
-	vmcs_writel(GUEST_RIP, rip);
-	/* Emulating an instruction completes it: blocking by STI or MOV SS
-	 * ends (SDM 26.4.1.2 would otherwise fail the next entry). */
-	uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
-	if (intr & 3)
-		vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~3u);
-	/* As after any completed instruction: RF is cleared (SDM 18.3.1.1),
-	 * and a single-stepping guest (RFLAGS.TF) gets its #DB now, as a
-	 * pending debug exception with BS. */
-	uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
-	if (rflags & RFLAGS_RF)
-		vmcs_writel(GUEST_RFLAGS, rflags & ~RFLAGS_RF);
-	if (rflags & RFLAGS_TF)
-		vmcs_writel(GUEST_PENDING_DBG, vmcs_readl(GUEST_PENDING_DBG) | BIT(14));
-}
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {

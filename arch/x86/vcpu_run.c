@@ -108,6 +108,11 @@ static void inject_pending(struct vcpu *v)
 		vlapic_event_pending(v);
 		return;
 	}
+	/* Nothing for the LAPIC to do on almost every entry: test its
+	 * attention flag here rather than in a call (the first entry always
+	 * goes through, for vlapic.c's ordering with other CPUs). */
+	if (likely(v->arch.launched && !__atomic_load_n(&v->arch.lapic->attn, __ATOMIC_ACQUIRE)))
+		return;
 	vlapic_inject(v);
 }
 
@@ -143,23 +148,33 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice)
 {
 	struct percpu *p = this_cpu();
 	bool timer = vmx_cfg.pin & PIN_PREEMPT_TIMER;
+	/* With "save VMX-preemption timer value" the timer keeps counting
+	 * down across exits (SDM 26.5.1, 28.3.4): it is armed once per run
+	 * and ends slices of guest time. A slice is wall time, though, and an
+	 * exit-heavy guest spends most of it in Tern: one TSC read per exit
+	 * catches that. Without the save control the timer is re-armed for
+	 * what is left before every entry. */
+	bool rearm = timer && !(vmx_cfg.exit & EXIT_SAVE_PREEMPT_TIMER);
+	bool arm = timer;
 	uint64_t deadline = slice == UINT64_MAX ? UINT64_MAX : rdtsc() + slice;
 
+	/* Interrupts stay off in the loop: one that arrives while Tern runs
+	 * is taken as an external-interrupt exit at the next entry, through
+	 * the same path as one that arrives in the guest. */
+	irq_disable();
 	for (;;) {
-		if (v->state != VCPU_RUNNABLE)
-			return;
-		if (v->vm->end != VM_END_NONE) {
+		if (unlikely(v->state != VCPU_RUNNABLE))
+			break;
+		if (unlikely(v->vm->end != VM_END_NONE)) {
 			sched_stop_vcpu(v, v->vm->end, "its VM ended");
-			return;
+			break;
 		}
-		irq_disable();
-		if (sched_need_resched()) {
-			irq_enable();
-			return;
-		}
+		if (unlikely(sched_need_resched()))
+			break;
 		inject_pending(v);
-		if (timer) {
+		if (unlikely(arm || rearm || v->arch.wait_for_sipi) && timer) {
 			uint64_t now = rdtsc(), left = deadline > now ? deadline - now : 0;
+			arm = false;
 			/* A vCPU in wait-for-SIPI (it just blocked, see vlapic.c)
 			 * must not run: a zero timer exits before any instruction. */
 			if (unlikely(v->arch.wait_for_sipi))
@@ -172,24 +187,21 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice)
 			 dr_trace_enabled ? vmcs_readl(GUEST_DR7) : 0, &v->arch.dr);
 		if (unlikely(vmx_enter(&v->arch.regs, v->arch.launched))) {
 			entry_instruction_failed(v);
-			irq_enable();
-			return;
+			break;
 		}
 		v->arch.launched = true;
 		dr_trace(&p->arch.dr, DR_TRACE_EXIT, v->vm->id << 8 | v->id,
 			 dr_trace_enabled ? vmcs_readl(GUEST_DR7) : 0, &v->arch.dr);
 		uint32_t reason = vmcs_read32(EXIT_REASON);
-		trace_record(TR_EXIT, v->vm->id << 8 | v->id, reason);
 		requeue_vectoring(v);
-		enum exit_action a = vmexit_handle(v, reason);
-		irq_enable();
-		if (a == EXIT_YIELD)
-			return;
-		if (!timer && rdtsc() >= deadline) {
+		if (vmexit_handle(v, reason) == EXIT_YIELD)
+			break;
+		if (unlikely(rdtsc() >= deadline)) {
 			sched_set_need_resched();
-			return;
+			break;
 		}
 	}
+	irq_enable();
 }
 
 static void kick_irq(unsigned int vector)

@@ -7,6 +7,7 @@
 #include "hv/lib.h"
 
 #define MAX_BASIC 0x16u
+_Static_assert(MAX_BASIC + 1 == 0x17, "VCPUID_CACHE_BASIC covers the basic leaves");
 #define MAX_EXT 0x80000008u
 
 /* CPUID.1 ECX/EDX bits kept: SSE3, PCLMULQDQ, SSSE3, CX16, SSE4.1, SSE4.2,
@@ -166,31 +167,6 @@ static struct vcpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
 	return (struct vcpuid_regs){ r.eax, r.ebx, r.ecx, r.edx };
 }
 
-/* Answers that depend neither on the subleaf nor on guest state are
- * computed once per vCPU, at its first CPUID exit, and then read from this
- * table: the CPUID exit is the most frequent one and should stay short. */
-#define CACHE_BASIC (MAX_BASIC + 1)
-#define CACHE_HV (TERN_CPUID_MAX - TERN_CPUID_BASE + 1)
-#define CACHE_EXT 9
-
-struct vcpuid_cache {
-	struct vcpuid_regs basic[CACHE_BASIC];
-	struct vcpuid_regs hv[CACHE_HV];
-	struct vcpuid_regs ext[CACHE_EXT];
-};
-
-/* Leaves answered per subleaf, or from state that can change (leaf 1's
- * APIC bit follows the guest's APIC enable), are computed each time. */
-static bool cacheable(uint32_t leaf)
-{
-	switch (leaf) {
-	case 1: case 4: case 7: case 0xb: case 0xd: case 0xf: case 0x10: case 0x12: case 0x14:
-		return false;
-	default:
-		return true;
-	}
-}
-
 static void vcpuid_ctx_of(struct vcpu *v, struct vcpuid_ctx *c)
 {
 	*c = (struct vcpuid_ctx){
@@ -212,40 +188,33 @@ static struct vcpuid_cache *build_cache(struct vcpu *v)
 	if (!k)
 		return NULL;
 	vcpuid_ctx_of(v, &c);
-	for (uint32_t i = 0; i < CACHE_BASIC; i++)
+	for (uint32_t i = 0; i < VCPUID_CACHE_BASIC; i++)
 		vcpuid_compute(&c, host_cpuid, i, 0, &k->basic[i]);
-	for (uint32_t i = 0; i < CACHE_HV; i++)
+	for (uint32_t i = 0; i < VCPUID_CACHE_HV; i++)
 		vcpuid_compute(&c, host_cpuid, TERN_CPUID_BASE + i, 0, &k->hv[i]);
-	for (uint32_t i = 0; i < CACHE_EXT; i++)
+	for (uint32_t i = 0; i < VCPUID_CACHE_EXT; i++)
 		vcpuid_compute(&c, host_cpuid, 0x80000000u + i, 0, &k->ext[i]);
 	v->cpuid_cache = k;
 	return k;
 }
 
-void vcpuid_emulate(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+void vcpuid_emulate(struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint64_t *gpr)
 {
-	struct vcpuid_cache *k = v->cpuid_cache;
 	const struct vcpuid_regs *hit = NULL;
 	struct vcpuid_regs r;
 
-	if (unlikely(!k))
-		k = build_cache(v);
-	if (likely(k)) {
-		if (leaf < CACHE_BASIC) {
-			if (cacheable(leaf))
-				hit = &k->basic[leaf];
-		} else if (leaf - TERN_CPUID_BASE < CACHE_HV) {
-			hit = &k->hv[leaf - TERN_CPUID_BASE];
-		} else if (leaf - 0x80000000u < CACHE_EXT) {
-			hit = &k->ext[leaf - 0x80000000u];
-		}
-	}
+	if (!v->cpuid_cache)
+		hit = vcpuid_cached(build_cache(v), leaf);
 	if (!hit) {
 		struct vcpuid_ctx c;
 		vcpuid_ctx_of(v, &c);
 		vcpuid_compute(&c, host_cpuid, leaf, subleaf, &r);
 		hit = &r;
 	}
-	*out = (struct cpuid_regs){ hit->eax, hit->ebx, hit->ecx, hit->edx };
+	/* Straight into the guest's RAX, RBX, RCX, RDX (SDM register order). */
+	gpr[0] = hit->eax;
+	gpr[3] = hit->ebx;
+	gpr[1] = hit->ecx;
+	gpr[2] = hit->edx;
 }
 #endif

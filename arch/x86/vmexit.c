@@ -87,13 +87,16 @@ static enum exit_action handle_intr_window(struct vcpu *v)
 
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
-	struct cpuid_regs r;
-	vcpuid_emulate(v, (uint32_t)v->arch.regs.gpr[GPR_RAX],
-		       (uint32_t)v->arch.regs.gpr[GPR_RCX], &r);
-	v->arch.regs.gpr[GPR_RAX] = r.eax;
-	v->arch.regs.gpr[GPR_RBX] = r.ebx;
-	v->arch.regs.gpr[GPR_RCX] = r.ecx;
-	v->arch.regs.gpr[GPR_RDX] = r.edx;
+	uint64_t *gpr = v->arch.regs.gpr;
+	const struct vcpuid_regs *r = vcpuid_cached(v->cpuid_cache, (uint32_t)gpr[GPR_RAX]);
+	if (likely(r)) {
+		gpr[GPR_RAX] = r->eax;
+		gpr[GPR_RBX] = r->ebx;
+		gpr[GPR_RCX] = r->ecx;
+		gpr[GPR_RDX] = r->edx;
+	} else {
+		vcpuid_emulate(v, (uint32_t)gpr[GPR_RAX], (uint32_t)gpr[GPR_RCX], gpr);
+	}
 	return advance(v);
 }
 
@@ -206,19 +209,11 @@ static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
 }
 
 /* Completes an emulated instruction of 'len' bytes at 'rip' (the exit
- * gives no length for EPT violations): as vcpu_skip_instruction. */
+ * gives no length for EPT violations). */
 static void skip_emulated(struct vcpu *v, uint64_t rip, unsigned int len, bool wide)
 {
 	rip += len;
-	vmcs_writel(GUEST_RIP, wide ? rip : rip & 0xffffffffu);
-	uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
-	if (intr & 3)
-		vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~3u);
-	uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
-	if (rflags & RFLAGS_RF)
-		vmcs_writel(GUEST_RFLAGS, rflags & ~RFLAGS_RF);
-	if (rflags & RFLAGS_TF)
-		vmcs_writel(GUEST_PENDING_DBG, vmcs_readl(GUEST_PENDING_DBG) | BIT(14));
+	vcpu_complete_instruction(wide ? rip : rip & 0xffffffffu);
 }
 
 /* Access to a guest-physical address outside RAM: the vCPU's APIC page or
@@ -386,6 +381,15 @@ static enum exit_action handle_pause(struct vcpu *v)
 	return advance(v);
 }
 
+static enum exit_action handle_unexpected(struct vcpu *v, uint32_t basic)
+{
+	vcpu_stop(v, VM_END_UNHANDLED_EXIT, "unexpected VM exit %u (%s)", basic,
+		  vmx_exit_reason_name(basic));
+	return EXIT_YIELD;
+}
+
+/* Indexed by basic exit reason; an empty slot is an exit Tern does not
+ * expect, which stops the vCPU with a dump. */
 static const exit_handler_t handlers[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_EXTERNAL_INTR] = handle_external_intr,
@@ -428,19 +432,18 @@ enum exit_action vmexit_handle(struct vcpu *v, uint32_t reason)
 	/* Contract rule 3: the only debug-register work on the exit path. */
 	dr_vmexit(&this_cpu()->arch.dr, &v->arch.dr);
 
-	uint32_t basic = reason & 0xffff;
-	v->stats.exits++;
-	if (basic < EXIT_REASONS)
-		v->stats.exits_by_reason[basic]++;
-
-	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE)) {
+	/* One comparison covers failed entries (bit 31) and reasons beyond
+	 * the table. */
+	if (likely(reason < EXIT_REASON_MAX)) {
+		exit_handler_t h = handlers[reason];
+		v->stats.exits_by_reason[reason]++;
+		if (likely(h))
+			return h(v);
+		return handle_unexpected(v, reason);
+	}
+	if (reason & EXIT_REASON_ENTRY_FAILURE) {
 		vcpu_entry_failure(v, reason);
 		return EXIT_YIELD;
 	}
-	if (likely(basic < EXIT_REASON_MAX && handlers[basic]))
-		return handlers[basic](v);
-
-	vcpu_stop(v, VM_END_UNHANDLED_EXIT, "unexpected VM exit %u (%s)", basic,
-		  vmx_exit_reason_name(basic));
-	return EXIT_YIELD;
+	return handle_unexpected(v, reason & 0xffff);
 }

@@ -511,13 +511,23 @@ static void t_deadline(void)
 
 /* ---- x2APIC and APIC disable ---- */
 
+/* The mode switch and the flag that apic_write() follows change together,
+ * interrupts off: a handler in between would EOI through the wrong
+ * interface. */
 static void go_x2apic(unsigned int me)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t flags = read_eflags();
 	cpus[me].result = 0;
-	if (wrmsr_gp(MSR_APIC_BASE, base | APIC_BASE_EXTD))
+	cli();
+	if (wrmsr_gp(MSR_APIC_BASE, base | APIC_BASE_EXTD)) {
+		if (flags & EFLAGS_IF)
+			sti();
 		return;
+	}
 	cpus[me].x2apic = 1;
+	if (flags & EFLAGS_IF)
+		sti();
 	uint32_t id = (uint32_t)rdmsr(0x802), ldr = (uint32_t)rdmsr(0x80D);
 	uint32_t want_ldr = ((me >> 4) << 16) | (1u << (me & 15));
 	cpus[me].result = id == me && ldr == want_ldr && (rdmsr(0x803) & 0xff) >= 0x10;
@@ -529,12 +539,16 @@ static void go_x2apic(unsigned int me)
 static void go_xapic(unsigned int me)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t flags = read_eflags();
+	cli();
 	int bad = wrmsr_gp(MSR_APIC_BASE, base & ~(uint64_t)APIC_BASE_EXTD); /* must #GP */
 	int off = !wrmsr_gp(MSR_APIC_BASE, base & ~(uint64_t)(APIC_BASE_EXTD | APIC_BASE_EN));
 	uint64_t ext;
 	int gone = rdmsr_gp(0x802, &ext); /* x2APIC MSRs are gone while disabled */
 	int on = !wrmsr_gp(MSR_APIC_BASE, (base & ~(uint64_t)APIC_BASE_EXTD) | APIC_BASE_EN);
 	cpus[me].x2apic = 0;
+	if (flags & EFLAGS_IF)
+		sti();
 	uint32_t svr = apic_read(APIC_SVR);
 	apic_enable();
 	cpus[me].result = bad && off && gone && on && (svr & 0x1ff) == 0xff;
