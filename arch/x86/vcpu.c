@@ -2,6 +2,7 @@
  * injection, control-register writes, stopping with a report. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vcpu_ops.h"
+#include "arch/x86/vlapic.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
@@ -188,13 +189,16 @@ enum exit_action vmexit_cr_access(struct vcpu *v, struct cr_qual q)
 			ok = emulate_cr0(v, val);
 		else if (q.cr == 4)
 			ok = emulate_cr4(v, val);
-		else if (q.cr == 8)
-			ok = !(val >> 4); /* TPR: no interrupts are prioritised yet */
-		else
+		else if (q.cr == 8) {
+			/* CR8 is TPR[7:4] (SDM 10.8.6.1); bits 63:4 reserved. */
+			ok = !(val >> 4);
+			if (ok)
+				vlapic_cr8_write(v, val);
+		} else
 			ok = false;
 		break;
 	case 1: /* MOV from CR (only CR8 can exit this way) */
-		vcpu_set_gpr(v, q.gpr, 0);
+		vcpu_set_gpr(v, q.gpr, vlapic_cr8_read(v));
 		break;
 	case 3: /* LMSW: may set PE, MP, EM, TS; never clear PE */
 		val = (v->arch.cr0_shadow & ~0xeULL) | (q.lmsw_src & 0xf) |

@@ -21,7 +21,8 @@ name=drtest-bare-bochs
 args=${1:-"loops=1000 seed=3"}
 model=${MODEL:-corei7_skylake_x}
 timeout_s=${TIMEOUT:-120}
-elf="$repo/build/guest/drtest.elf"
+build_dir=${TERN_BUILD_DIR:-$repo/build}
+elf="$build_dir/guest/drtest.elf"
 status=0
 
 pass() { echo "PASS: $*"; }
@@ -38,8 +39,8 @@ if [[ -z ${NO_BUILD:-} ]]; then
 fi
 [[ -f $elf ]] || { echo "FAIL: $name: $elf missing"; exit 1; }
 
-mkdir -p "$repo/build/tests"
-work=$(mktemp -d "$repo/build/tests/$name.XXXXXX")
+mkdir -p "$build_dir/tests"
+work=$(mktemp -d "$build_dir/tests/$name.XXXXXX")
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
 
 # --- the ISO -----------------------------------------------------------------
