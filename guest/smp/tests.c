@@ -709,6 +709,13 @@ void run_burn(const struct mb1_info *mbi)
 	if (ncpus > 1)
 		start_aps();
 	int ok = run_on_all(burn, 600 * SECOND);
+	/* The work each vCPU got done is proportional to its CPU share. */
+	uint64_t total = 0;
+	for (unsigned int i = 0; i < ncpus; i++) {
+		gprintf("smp: burn cpu %u work=%u\n", i, cpus[i].result);
+		total += cpus[i].result;
+	}
+	gprintf("smp: burn total work=%llu\n", total);
 	report(ok && nstarted == ncpus, "burn", "%u CPUs computed for %u ms each", nstarted,
 	       burn_ms);
 }
