@@ -172,7 +172,8 @@ static enum exit_action handle_dr_access(struct vcpu *v)
 		return EXIT_RESUME;
 	case DR_MOV_DB_GD:
 		/* The exit has priority over the GD #DB (SDM 25.1.3), so we
-		 * deliver it: DR6.BD set, DR7.GD cleared, RIP unchanged. */
+		 * deliver it: BD set in the guest's DR6 and GD cleared in its
+		 * DR7, RIP unchanged. */
 		dr_guest_db(c, &v->arch.dr, DR6_BD);
 		vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~DR7_GD);
 		vcpu_inject_exception(v, 1, false, 0);
