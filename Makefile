@@ -30,6 +30,17 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-builtin \
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
 	--no-warn-rwx-segments
 
+# `make BREAK=skip-dr6-reset BUILD=build/broken` builds a deliberately
+# broken Tern whose VM-exit path leaves a guest's DR6 bits in the hardware:
+# tests/boot/47-dr-trace.sh uses it to prove the trace checker can fail.
+# Such a build says so in its banner. Never ship one.
+BREAK ?=
+ifeq ($(BREAK),skip-dr6-reset)
+KCFLAGS += -DTERN_BREAK_SKIP_DR6_RESET
+else ifneq ($(BREAK),)
+$(error BREAK=$(BREAK): the only deliberate breakage is skip-dr6-reset)
+endif
+
 ifneq ($(findstring clang,$(CC)),)
 KCFLAGS += --target=x86_64-unknown-none-elf
 endif

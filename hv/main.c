@@ -105,6 +105,10 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	console_init(options.console_port, options.baud);
 	log_level = options.loglevel;
 	printk("\nTern %s - x86-64 microhypervisor\n", TERN_VERSION);
+#ifdef TERN_BREAK_SKIP_DR6_RESET
+	printk("tern: DELIBERATELY BROKEN BUILD (BREAK=skip-dr6-reset): "
+	       "the VM-exit path leaves guest DR6 bits in the hardware\n");
+#endif
 	if (rc < 0) {
 		log_err("invalid boot information: %s", err);
 		log_err("Tern must be started by a multiboot2 loader (GRUB 2: 'multiboot2 /boot/tern.elf'); stopping");

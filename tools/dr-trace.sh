@@ -13,13 +13,14 @@
 #                    costs about two, each scheduler pass one
 #   --cpus N         emulated CPUs (default 1)
 #   --cmdline "..."  extra Tern options (default: watch=w:vms_running)
+#   --kernel ELF     the Tern to trace (default build/tern.elf)
 #   --out DIR        where to keep the ISO and logs (default build/dr-trace)
 #   --timeout S      Bochs time limit (default 600)
 # MKISO-ARGS describe the VMs (tools/mkiso --vm ...); the default is two
 # drtest VMs and a hello VM sharing the CPU.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-stops=40000 cpus=1 out="$ROOT/build/dr-trace" timeout=600
+stops=40000 cpus=1 out="$ROOT/build/dr-trace" timeout=600 kernel="$ROOT/build/tern.elf"
 cmdline="watch=w:vms_running"
 vms=()
 while [[ $# -gt 0 ]]; do
@@ -27,9 +28,10 @@ while [[ $# -gt 0 ]]; do
         --stops) stops=$2; shift 2 ;;
         --cpus) cpus=$2; shift 2 ;;
         --cmdline) cmdline=$2; shift 2 ;;
+        --kernel) kernel=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; vms=("$@"); break ;;
         *) echo "dr-trace.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -41,7 +43,7 @@ if [[ ${#vms[@]} -eq 0 ]]; then
          --vm "name=hello,kernel=$G/hello.elf,cmdline=\"loops=20\"")
 fi
 mkdir -p "$out"
-"$ROOT/tools/mkiso" -q -o "$out/trace.iso" --kernel "$ROOT/build/tern.elf" \
+"$ROOT/tools/mkiso" -q -o "$out/trace.iso" --kernel "$kernel" \
     --cmdline "trace=dr $cmdline" "${vms[@]}"
 rm -f "$out/debugger.log"
 set +e

@@ -94,8 +94,10 @@ void dr_vmexit_slow(struct dr_cpu *c, struct dr_vcpu *d)
 		d->dr6 = dr6;
 		c->hw_dr6 = dr6;
 		c->hw_dr6_valid = true;
+#ifndef TERN_BREAK_SKIP_DR6_RESET
 		if (dr6 != DR6_CLEAN)
 			dr_write(c, 6, DR6_CLEAN);
+#endif
 	}
 	/* else: nobody uses debug registers; touch nothing. */
 

@@ -5,7 +5,10 @@
 # and tools/dr-trace-check must find no violation of the contract. The
 # checker itself must catch violations: it is fed traces edited to contain
 # a stale guest DR6 at the scheduler, another vCPU's DR0 at entry, and a
-# lost host watchpoint.
+# lost host watchpoint, and it must fail on a deliberately broken build
+# (make BREAK=skip-dr6-reset) traced without hypervisor watchpoints, where
+# the exit path leaves the guest's DR6 bits behind. The same run on the
+# correct build is clean.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,4 +47,25 @@ check catches-host "a lost host watchpoint went unnoticed" bad_trace host '
     /^rcx: 00000000_00000001/ { sched = 1 }
     /^DR0=/ && sched && !done { sub(/=0x[0-9a-f]+/, "=0x0000000000000000"); done = 1 }
     /^DR7=/ { sched = 0 } { print }' sched-host
+
+# The no-watchpoint path (guest state loaded, nothing armed), correct build.
+run_logged "$T_DIR/nowatch.txt" "$ROOT/tools/dr-trace.sh" --cmdline "" \
+    --out "$T_DIR/nowatch" --timeout 300
+check nowatch-clean "the trace without hypervisor watchpoints has violations" \
+    expect_line "$T_DIR/nowatch.txt" '^dr-trace-check: 0 violations: OK'
+
+# The same run on a build whose exit path skips the DR6 reset.
+broken="$T_DIR/broken-build"
+run_logged "$T_DIR/broken-make.txt" make -C "$ROOT" -s -j2 BUILD="$broken" \
+    BREAK=skip-dr6-reset "$broken/tern.elf"
+check broken-builds "the BREAK=skip-dr6-reset build failed (see broken-make.txt)" \
+    test "$RUN_STATUS" -eq 0
+run_logged "$T_DIR/broken.txt" "$ROOT/tools/dr-trace.sh" --kernel "$broken/tern.elf" \
+    --cmdline "" --out "$T_DIR/broken" --timeout 300
+check broken-says-so "the broken build does not say it is broken" \
+    expect_line "$T_DIR/broken/serial.log" 'DELIBERATELY BROKEN BUILD'
+check broken-caught "the checker passed a build that skips the DR6 reset" \
+    test "$RUN_STATUS" -ne 0
+check broken-named "the checker did not name the stale DR6 at the scheduler" \
+    expect_line "$T_DIR/broken.txt" '^VIOLATION: sched-dr6 .*not clean'
 finish
