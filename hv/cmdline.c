@@ -328,6 +328,10 @@ static bool h_selftest(struct parser *ps, const struct option *opt,
 		ps->o->selftest = SELFTEST_PANIC;
 	else if (span_eq(v, "fault"))
 		ps->o->selftest = SELFTEST_FAULT;
+	else if (span_eq(v, "ap-fail"))
+		ps->o->selftest = SELFTEST_AP_FAIL;
+	else if (span_eq(v, "entry-fail"))
+		ps->o->selftest = SELFTEST_ENTRY_FAIL;
 	else {
 		bad_value(ps, opt, "invalid value ", v, "");
 		return false;
@@ -394,7 +398,7 @@ static const struct option options[] = {
 	{ "vm", OPT_VALUE, h_vm, 0, "a VM spec" },
 	{ "watch", OPT_VALUE, h_watch, 0, "a watchpoint spec" },
 	{ "trace", OPT_VALUE, h_trace, 0, "dr" },
-	{ "selftest", OPT_VALUE, h_selftest, 0, "panic or fault" },
+	{ "selftest", OPT_VALUE, h_selftest, 0, "panic, fault, ap-fail or entry-fail" },
 	{ "stats", OPT_VALUE, h_stats, 0, "10-3600000 (milliseconds)" },
 };
 

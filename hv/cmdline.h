@@ -16,7 +16,7 @@
 #define CMDLINE_MAX_WATCH 4
 #define CMDLINE_WATCH_LEN 64
 
-enum { SELFTEST_NONE, SELFTEST_PANIC, SELFTEST_FAULT };
+enum { SELFTEST_NONE, SELFTEST_PANIC, SELFTEST_FAULT, SELFTEST_AP_FAIL, SELFTEST_ENTRY_FAIL };
 
 struct tern_options {
 	uint16_t console_port;  /* console=com1..com4 or an I/O port number */
@@ -33,7 +33,7 @@ struct tern_options {
 	unsigned int nwatch;
 	char watch[CMDLINE_MAX_WATCH][CMDLINE_WATCH_LEN];
 	bool trace_dr;          /* trace=dr: Bochs debug-register trace points */
-	int selftest;           /* selftest=panic|fault: exercise the crash paths */
+	int selftest;           /* selftest=panic|fault|ap-fail|entry-fail: failure paths */
 	uint32_t stats_ms;      /* stats=MS: print running statistics every MS ms */
 };
 

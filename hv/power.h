@@ -12,8 +12,10 @@ __noreturn void machine_power_off(void);
 /* Stops this CPU for good (Bochs: ends the run too). */
 __noreturn void machine_halt(void);
 
-/* Arch hooks used by panic. */
+/* Arch hooks used by panic and power off. arch_stop_other_cpus() NMIs the
+ * other CPUs, which then halt for good: after it, cpus_stopping() is true. */
 void arch_stop_other_cpus(void);
+bool cpus_stopping(void);
 void arch_capture_regs(struct trap_frame *f);
 
 #endif

@@ -4,6 +4,7 @@
 #include "arch/x86/trap.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/power.h"
 
 static irq_handler_t irq_handlers[256];
 
@@ -44,6 +45,6 @@ void irq_host_dispatch(unsigned int vector)
 
 void irq_host_nmi(void)
 {
-	if (panic_in_progress())
+	if (panic_in_progress() || cpus_stopping())
 		panic_stop_this_cpu();
 }

@@ -31,8 +31,16 @@ __noreturn void machine_power_off(void)
 		cpu_halt();
 }
 
+static bool stopping;
+
+bool cpus_stopping(void)
+{
+	return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE);
+}
+
 void arch_stop_other_cpus(void)
 {
+	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	if (lapic_ready())
 		lapic_send_nmi_all_but_self();
 }

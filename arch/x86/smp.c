@@ -52,7 +52,10 @@ __noreturn void ap_entry(uint32_t id)
 	hv_ap_main();
 }
 
-static bool start_one(unsigned id, uint32_t apic_id, volatile struct ap_mailbox *mb)
+/* Starts one AP. With play_dead (selftest=ap-fail) no SIPI is sent, so
+ * the AP stays in wait-for-SIPI like a CPU that never answers. */
+static bool start_one(unsigned id, uint32_t apic_id, volatile struct ap_mailbox *mb,
+		      bool play_dead)
 {
 	paddr_t stack = pmm_alloc(AP_STACK_PAGES, PAGE_SIZE);
 	if (!stack) {
@@ -71,7 +74,7 @@ static bool start_one(unsigned id, uint32_t apic_id, volatile struct ap_mailbox 
 
 	lapic_send_init(apic_id);
 	udelay(10000);
-	for (int sipi = 0; sipi < 2; sipi++) {
+	for (int sipi = 0; sipi < 2 && !play_dead; sipi++) {
 		lapic_send_sipi(apic_id, (uint8_t)(TRAMPOLINE_PA >> 12));
 		udelay(200);
 		if (mb->alive)
@@ -86,6 +89,11 @@ static bool start_one(unsigned id, uint32_t apic_id, volatile struct ap_mailbox 
 	log_err("cpu%u (APIC id %u) did not start (%s); continuing without it",
 		id, apic_id, mb->alive ? "trampoline ran but never reached C"
 				      : "no response to INIT-SIPI-SIPI");
+	/* Park it in wait-for-SIPI: a late riser must not pick up the next
+	 * AP's stack from the mailbox. */
+	lapic_send_init(apic_id);
+	udelay(10000);
+	pmm_free(stack, AP_STACK_PAGES);
 	return false;
 }
 
@@ -121,7 +129,11 @@ void smp_start(const uint32_t *apic_ids, unsigned int n,
 
 	for (unsigned i = 1; i < want; i++) {
 		slots = i + 1;
-		start_one(i, apic_ids[i], mb);
+		bool play_dead = i == 1 && o->selftest == SELFTEST_AP_FAIL;
+		if (play_dead)
+			log_warn("selftest=ap-fail: sending no SIPI to cpu1 (APIC id %u)",
+				 apic_ids[i]);
+		start_one(i, apic_ids[i], mb, play_dead);
 	}
 	log_info("cpus: %u online", ncpus_online);
 }

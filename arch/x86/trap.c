@@ -8,6 +8,7 @@
 #include "hv/ksyms.h"
 #include "hv/log.h"
 #include "hv/panic.h"
+#include "hv/power.h"
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -131,7 +132,7 @@ void trap_dispatch(struct trap_frame *f)
 			return;
 		}
 	}
-	if (v == VEC_NMI && panic_in_progress())
+	if (v == VEC_NMI && (panic_in_progress() || cpus_stopping()))
 		panic_stop_this_cpu();
 
 	const char *name = v < 32 ? exception_names[v] : "unexpected interrupt";

@@ -186,6 +186,9 @@ check_clean_run() {
     T_SHOW_RUNOUT=$runout
     check power-off "no 'tern: power off' (runner status $RUN_STATUS, ${RUN_SECONDS} s)" \
         expect_line "$log" 'tern: power off'
+    # Power off stops the other CPUs with an NMI; they must take it quietly.
+    check no-stray-nmi "a CPU reported an unexpected NMI" \
+        expect_no_line "$log" 'unexpected NMI'
     if expect_no_line "$log" '^PANIC'; then
         pass no-panic
     else
