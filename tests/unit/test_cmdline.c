@@ -250,6 +250,23 @@ static void test_trace(void **state)
 			 "keeping default");
 }
 
+static void test_selftest(void **state)
+{
+	static const struct { const char *v; int want; } ok[] = {
+		{ "panic", SELFTEST_PANIC }, { "fault", SELFTEST_FAULT },
+		{ "ap-fail", SELFTEST_AP_FAIL }, { "entry-fail", SELFTEST_ENTRY_FAIL },
+	};
+	char line[64];
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(line, sizeof(line), "selftest=%s", ok[i].v);
+		expect_ok(line);
+		assert_int_equal(o.selftest, ok[i].want);
+	}
+	expect_one_error("selftest=apfail", "option 'selftest': invalid value "
+			 "'apfail' (expected panic, fault, ap-fail or entry-fail); "
+			 "keeping default");
+}
+
 static void test_vm_repeat_and_quoting(void **state)
 {
 	expect_ok("vm=name=a,mem=64M vm=\"name=b cmdline=x\" "
@@ -498,6 +515,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_selftest),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_baud),
