@@ -2,6 +2,7 @@
  * Output is serialized by one lock so lines from different CPUs never mix. */
 #include "hv/log.h"
 #include "hv/fmt.h"
+#include "hv/lib.h"
 #include "hv/percpu.h"
 #include "hv/spinlock.h"
 #include "arch/x86/serial.h"
@@ -42,6 +43,13 @@ void vprintk(const char *fmt, va_list ap)
 		n = sizeof(buf) - 1;
 	spin_lock(&console_lock);
 	console_write(buf, (size_t)n);
+	spin_unlock(&console_lock);
+}
+
+void console_puts(const char *s)
+{
+	spin_lock(&console_lock);
+	console_write(s, strlen(s));
 	spin_unlock(&console_lock);
 }
 

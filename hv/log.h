@@ -18,6 +18,9 @@ void console_init(uint16_t port, uint32_t baud);
 /* Raw text to the console, no prefix. */
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
+/* A string of any length (printk stops at 511 bytes), in one piece: no
+ * other CPU's line lands inside it. */
+void console_puts(const char *s);
 void log_printf(int level, const char *fmt, ...) __printf(2, 3);
 /* For panic: take the console even if another CPU holds it. */
 void console_force_unlock(void);

@@ -5,6 +5,7 @@
 #include "arch/x86/vlapic.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmexit.h"
+#include "arch/x86/vmx_guest_check.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_names.h"
 #include "arch/x86/vmx_ops.h"
@@ -71,33 +72,42 @@ void vcpu_dump(struct vcpu *v)
 		{ "EFER", GUEST_IA32_EFER }, { "CS", GUEST_CS_SEL }, { "CS.base", GUEST_CS_BASE },
 		{ "CS.limit", GUEST_CS_LIMIT }, { "CS.ar", GUEST_CS_AR }, { "SS", GUEST_SS_SEL },
 		{ "SS.ar", GUEST_SS_AR }, { "DS", GUEST_DS_SEL }, { "DS.ar", GUEST_DS_AR },
+		{ "ES.ar", GUEST_ES_AR }, { "FS.ar", GUEST_FS_AR }, { "GS.ar", GUEST_GS_AR },
+		{ "TR", GUEST_TR_SEL }, { "TR.base", GUEST_TR_BASE }, { "TR.limit", GUEST_TR_LIMIT },
 		{ "TR.ar", GUEST_TR_AR }, { "LDTR.ar", GUEST_LDTR_AR },
 		{ "GDTR.base", GUEST_GDTR_BASE }, { "GDTR.limit", GUEST_GDTR_LIMIT },
 		{ "IDTR.base", GUEST_IDTR_BASE }, { "IDTR.limit", GUEST_IDTR_LIMIT },
 		{ "intr.state", GUEST_INTERRUPTIBILITY }, { "activity", GUEST_ACTIVITY_STATE },
-		{ "DR7", GUEST_DR7 }, { "entry.ctls", ENTRY_CTLS }, { "entry.intr", ENTRY_INTR_INFO },
+		{ "DR7", GUEST_DR7 }, { "pend.dbg", GUEST_PENDING_DBG }, { "link.ptr", VMCS_LINK_POINTER },
+		{ "entry.ctls", ENTRY_CTLS }, { "entry.intr", ENTRY_INTR_INFO },
+		{ "proc2.ctls", PROC_BASED_CTLS2 },
 		{ "exit.qual", EXIT_QUALIFICATION },
 	};
-	char line[128];
-	size_t n = 0;
-	printk("  vm %s vcpu %u guest state:\n", v->vm->name, v->id);
-	for (unsigned i = 0; i < ARRAY_SIZE(f); i++) {
+	/* Built whole and printed at once, so that dumps from two CPUs do
+	 * not interleave. */
+	static char buf[MAX_CPUS][2048];
+	char *out = buf[cpu_id()];
+	size_t n = (size_t)fmt_snprintf(out, sizeof(buf[0]), "  vm %s vcpu %u guest state:\n",
+					v->vm->name, v->id);
+	for (unsigned i = 0; i < ARRAY_SIZE(f) && n < sizeof(buf[0]); i++) {
 		uint64_t val = 0;
 		vmread_safe(f[i].field, &val);
-		n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, "  %-10s %#-18llx",
-					  f[i].name, (unsigned long long)val);
-		if (i % 3 == 2 || i == ARRAY_SIZE(f) - 1) {
-			printk("  %s\n", line);
-			n = 0;
-		}
+		bool eol = i % 3 == 2 || i == ARRAY_SIZE(f) - 1;
+		n += (size_t)fmt_snprintf(out + n, sizeof(buf[0]) - n,
+					  eol ? "%s%-10s %#llx\n" : "%s%-10s %#-18llx",
+					  i % 3 ? "  " : "    ", f[i].name,
+					  (unsigned long long)val);
 	}
-	printk("    RAX=%#llx RBX=%#llx RCX=%#llx RDX=%#llx RSI=%#llx RDI=%#llx\n",
-	       (unsigned long long)v->arch.regs.gpr[GPR_RAX],
-	       (unsigned long long)v->arch.regs.gpr[GPR_RBX],
-	       (unsigned long long)v->arch.regs.gpr[GPR_RCX],
-	       (unsigned long long)v->arch.regs.gpr[GPR_RDX],
-	       (unsigned long long)v->arch.regs.gpr[GPR_RSI],
-	       (unsigned long long)v->arch.regs.gpr[GPR_RDI]);
+	if (n < sizeof(buf[0]))
+		fmt_snprintf(out + n, sizeof(buf[0]) - n,
+			     "    RAX=%#llx RBX=%#llx RCX=%#llx RDX=%#llx RSI=%#llx RDI=%#llx\n",
+			     (unsigned long long)v->arch.regs.gpr[GPR_RAX],
+			     (unsigned long long)v->arch.regs.gpr[GPR_RBX],
+			     (unsigned long long)v->arch.regs.gpr[GPR_RCX],
+			     (unsigned long long)v->arch.regs.gpr[GPR_RDX],
+			     (unsigned long long)v->arch.regs.gpr[GPR_RSI],
+			     (unsigned long long)v->arch.regs.gpr[GPR_RDI]);
+	console_puts(out);
 }
 
 void vcpu_stop(struct vcpu *v, int why, const char *fmt, ...)
@@ -116,20 +126,78 @@ void vcpu_stop(struct vcpu *v, int why, const char *fmt, ...)
 	sched_stop_vcpu(v, why, msg);
 }
 
+static uint64_t vmcs_peek(uint32_t field)
+{
+	uint64_t v = 0;
+	vmread_safe(field, &v);
+	return v;
+}
+
+/* The guest-state area of the current VMCS, for vmx_guest_state_check(). */
+static void read_guest_state(struct vmx_guest_state *g)
+{
+	/* A segment's base, limit and access-rights fields lie as far from
+	 * ES's as its selector field from ES's (SDM Appendix B). */
+	for (uint32_t i = 0; i < VSEG_COUNT; i++) {
+		uint32_t off = 2 * i;
+		g->seg[i].sel = (uint16_t)vmcs_peek(GUEST_ES_SEL + off);
+		g->seg[i].base = vmcs_peek(GUEST_ES_BASE + off);
+		g->seg[i].limit = (uint32_t)vmcs_peek(GUEST_ES_LIMIT + off);
+		g->seg[i].ar = (uint32_t)vmcs_peek(GUEST_ES_AR + off);
+	}
+	g->cr0 = vmcs_peek(GUEST_CR0);
+	g->cr3 = vmcs_peek(GUEST_CR3);
+	g->cr4 = vmcs_peek(GUEST_CR4);
+	g->dr7 = vmcs_peek(GUEST_DR7);
+	g->rip = vmcs_peek(GUEST_RIP);
+	g->rflags = vmcs_peek(GUEST_RFLAGS);
+	g->efer = vmcs_peek(GUEST_IA32_EFER);
+	g->pat = vmcs_peek(GUEST_IA32_PAT);
+	g->debugctl = vmcs_peek(GUEST_IA32_DEBUGCTL);
+	g->pending_dbg = vmcs_peek(GUEST_PENDING_DBG);
+	g->link_ptr = vmcs_peek(VMCS_LINK_POINTER);
+	g->gdtr_base = vmcs_peek(GUEST_GDTR_BASE);
+	g->idtr_base = vmcs_peek(GUEST_IDTR_BASE);
+	g->gdtr_limit = (uint32_t)vmcs_peek(GUEST_GDTR_LIMIT);
+	g->idtr_limit = (uint32_t)vmcs_peek(GUEST_IDTR_LIMIT);
+	g->interruptibility = (uint32_t)vmcs_peek(GUEST_INTERRUPTIBILITY);
+	g->activity = (uint32_t)vmcs_peek(GUEST_ACTIVITY_STATE);
+	g->entry_ctls = (uint32_t)vmcs_peek(ENTRY_CTLS);
+	g->entry_intr_info = (uint32_t)vmcs_peek(ENTRY_INTR_INFO);
+	g->proc2_ctls = (uint32_t)vmcs_peek(PROC_BASED_CTLS2);
+	g->cr0_fixed0 = vmx_cfg.caps.cr0_fixed0;
+	g->cr0_fixed1 = vmx_cfg.caps.cr0_fixed1;
+	g->cr4_fixed0 = vmx_cfg.caps.cr4_fixed0;
+	g->cr4_fixed1 = vmx_cfg.caps.cr4_fixed1;
+	g->phys_addr_bits = cpuid(0x80000008u, 0).eax & 0xff;
+}
+
 /* A failed VM entry (SDM 27.8): exit reason bit 31 with basic reason 33
- * (invalid guest state), 34 (MSR loading) or 41 (machine check). The
- * qualification of reason 33 names which check failed. */
+ * (invalid guest state), 34 (MSR loading) or 41 (machine check). For
+ * reason 33 the processor rarely says which check failed, so Tern runs
+ * the checks of SDM 27.3.1 itself and names the first that fails. */
 void vcpu_entry_failure(struct vcpu *v, uint32_t reason)
 {
 	uint32_t basic = reason & 0xffff;
 	uint64_t qual = vmcs_readl(EXIT_QUALIFICATION);
-	const char *what = basic == EXIT_ENTRY_FAIL_GUEST ?
-		(qual == 2 ? "invalid guest state: PDPTE load failed" :
-		 qual == 3 ? "invalid guest state: NMI injection check" :
-		 qual == 4 ? "invalid guest state: VMCS link pointer" :
-		 "invalid guest state (a check of SDM 27.3.1 failed)") :
-		basic == EXIT_ENTRY_FAIL_MSR ? "MSR loading failed" :
-		"machine check during VM entry";
+	const char *what;
+
+	if (basic == EXIT_ENTRY_FAIL_GUEST) {
+		struct vmx_guest_state g;
+		read_guest_state(&g);
+		what = vmx_guest_state_check(&g);
+		if (qual == 2)
+			what = "PDPTEs: loading them failed";
+		else if (qual == 3)
+			what = "NMI injection: blocked by the interruptibility state";
+		else if (qual == 4)
+			what = "VMCS link pointer: invalid";
+		else if (!what)
+			what = "a check Tern does not model (SDM 27.3.1)";
+	} else {
+		what = basic == EXIT_ENTRY_FAIL_MSR ? "MSR loading failed" :
+			"machine check during VM entry";
+	}
 	vcpu_stop(v, VM_END_ENTRY_FAILED, "VM entry failed: %s (exit reason %#x, qualification %llu)",
 		  what, reason, (unsigned long long)qual);
 }

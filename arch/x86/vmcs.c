@@ -7,8 +7,11 @@
 #include "arch/x86/gdt.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/vmx_ops.h"
+#include "hv/boot.h"
+#include "hv/cmdline.h"
 #include "hv/fmt.h"
 #include "hv/lib.h"
+#include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/pmm.h"
 #include "hv/vm.h"
@@ -64,6 +67,7 @@ bool vm_arch_init(struct vm *vm, char *err, size_t len)
 /* Access rights of a flat 32-bit segment (SDM 25.4.1, Table 25-2). */
 #define AR_CODE32 0xc09b  /* G, D/B, P, S, type 11 (execute/read, accessed) */
 #define AR_DATA32 0xc093  /* G, D/B, P, S, type 3 (read/write, accessed) */
+#define AR_P BIT(7)       /* segment present */
 #define AR_TSS32_BUSY 0x008b
 #define AR_LDT_UNUSABLE 0x10000
 
@@ -250,6 +254,15 @@ bool vcpu_arch_init(struct vcpu *v, bool bsp, char *err, size_t len)
 		write_guest_seg(GUEST_CS_SEL, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR,
 				0x08, 0, 0xffffffff, AR_CODE32);
 		write_data_segs(0x10, 0, 0xffffffff, AR_DATA32);
+		static bool selftest_done;
+		if (options.selftest == SELFTEST_ENTRY_FAIL && !selftest_done) {
+			/* The first VM gets an invalid guest state on purpose
+			 * (tests/boot/33). VMs are created one by one on cpu0. */
+			selftest_done = true;
+			log_warn("selftest=entry-fail: vm %s gets a CS that is not present",
+				 v->vm->name);
+			vmcs_write32(GUEST_CS_AR, AR_CODE32 & ~AR_P);
+		}
 		vmcs_writel(GUEST_GDTR_BASE, 0);
 		vmcs_write32(GUEST_GDTR_LIMIT, 0);
 		vmcs_writel(GUEST_IDTR_BASE, 0);
