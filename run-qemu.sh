@@ -157,73 +157,20 @@ fi
 qemu+=("${extra[@]}")
 
 # --- run -------------------------------------------------------------------
+# shellcheck source=tools/lib/run-watch.sh
+. "$repo/tools/lib/run-watch.sh"
 : >"$log"
 console="$workdir/qemu-console.txt"
-qemu_pid=""
-tail_pid=""
-# shellcheck disable=SC2317  # called from the traps
-stop_children() {
-    [[ -z $qemu_pid ]] || kill "$qemu_pid" 2>/dev/null || true
-    [[ -z $tail_pid ]] || kill "$tail_pid" 2>/dev/null || true
-}
-trap 'stop_children; exit 130' INT
-trap 'stop_children; exit 143' TERM
+watch_traps TERM
 
 start=$SECONDS
 timeout -k 3 "$timeout_s" "${qemu[@]}" </dev/null >"$console" 2>&1 &
-qemu_pid=$!
+emu_pid=$!
 
-if [[ $quiet -eq 0 ]]; then
-    tail -n +1 -s 0.2 -f --pid="$qemu_pid" "$log" |
-        LC_ALL=C sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' -e 's/\r//g' &
-    tail_pid=$!
-fi
+watch_echo
+watch_emulator
 
-panic_re=$'^(\e\\[[0-9;?]*[A-Za-z]|\r)*PANIC'
-stopped=""
-panic_at=""
-off_at=""
-while kill -0 "$qemu_pid"; do
-    sleep 0.2
-    now=$SECONDS
-    if [[ -z $panic_at && $panic_grace != off ]] && grep -qaE -m1 "$panic_re" "$log"; then
-        panic_at=$now
-    fi
-    if [[ -z $off_at ]] && grep -qaF -m1 'tern: power off' "$log"; then
-        off_at=$now
-    fi
-    if [[ -n $panic_at ]] && (( now - panic_at >= panic_grace )); then
-        stopped="stopped ${panic_grace} s after a PANIC line"
-    elif [[ -n $off_at ]] && (( now - off_at >= 10 )); then
-        stopped="stopped: still running 10 s after 'tern: power off'"
-    fi
-    if [[ -n $stopped ]]; then
-        kill "$qemu_pid" || true
-        break
-    fi
-done 2>/dev/null  # also hides bash's "Killed" notice if -k had to act
-status=0
-wait "$qemu_pid" 2>/dev/null || status=$?
-qemu_pid=""
-if [[ -n $tail_pid ]]; then
-    wait "$tail_pid" 2>/dev/null || true
-    tail_pid=""
-fi
-elapsed=$((SECONDS - start))
-
-[[ $quiet -eq 1 || ! -s $log || $(tail -c1 "$log" | od -An -c) == *'\n'* ]] || echo
-
-if [[ -n $stopped ]]; then
-    echo "$prog: $stopped" >&2
-elif [[ $status -eq 124 || $status -eq 137 ]]; then
-    echo "$prog: timed out after $timeout_s s" >&2
-fi
-
-if grep -qaF 'tern: power off' "$log"; then
-    [[ $quiet -eq 1 ]] || echo "$prog: ok ($elapsed s, serial log: $log)" >&2
-    exit 0
-fi
-if [[ -z $stopped && $status -ne 124 && $status -ne 137 ]]; then
+if watch_exited; then
     hint=""
     [[ $status -ne 0 ]] || hint=" (a triple fault ends QEMU this way under -no-reboot)"
     echo "$prog: qemu exited with status $status after $elapsed s$hint" >&2
@@ -232,5 +179,4 @@ if [[ -s $console ]]; then
     echo "$prog: qemu said:" >&2
     tail -n 5 "$console" | sed 's/^/  /' >&2
 fi
-echo "$prog: no 'tern: power off' in $log ($elapsed s)" >&2
-exit 1
+watch_fail

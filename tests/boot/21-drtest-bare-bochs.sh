@@ -4,10 +4,10 @@
 #
 # Bochs cannot load a multiboot kernel by itself, so the guest is booted by
 # GRUB from an ISO (grub-mkrescue, "multiboot /boot/drtest.elf ARGS").
-# Headless Bochs per docs/test-rig.md: term display with stdout to a file,
-# an rc file "c" + "quit", stdin from /dev/null, under timeout. The guest
-# ends through Bochs's shutdown port 0x8900 (status 1, expected): the run is
-# judged by the serial log only.
+# Headless Bochs per docs/test-rig.md (boot_bare_bochs in lib.sh): term
+# display with stdout to a file, an rc file "c" + "quit", stdin from
+# /dev/null, under timeout. The guest ends through Bochs's shutdown port
+# 0x8900 (status 1, expected): the run is judged by the serial log only.
 #
 # Usage: tests/boot/21-drtest-bare-bochs.sh [drtest command line]
 #   default command line: "loops=1000 seed=3"
@@ -17,6 +17,7 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$repo/tests/boot/lib.sh"  # for boot_bare_bochs; pass and fail are redefined below
 name=drtest-bare-bochs
 args=${1:-"loops=1000 seed=3"}
 model=${MODEL:-corei7_skylake_x}
@@ -43,54 +44,14 @@ mkdir -p "$build_dir/tests"
 work=$(mktemp -d "$build_dir/tests/$name.XXXXXX")
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
 
-# --- the ISO -----------------------------------------------------------------
-mkdir -p "$work/iso/boot/grub"
-cp "$elf" "$work/iso/boot/drtest.elf"
-cat >"$work/iso/boot/grub/grub.cfg" <<CFG
-set timeout=0
-set default=0
-menuentry "drtest" {
-    multiboot /boot/drtest.elf $args
-    boot
-}
-CFG
-if ! grub-mkrescue --fonts= --locales= --themes= \
-        "--install-modules=normal configfile boot multiboot iso9660 part_msdos" \
-        -o "$work/drtest.iso" "$work/iso" >"$work/mkrescue.log" 2>&1; then
-    cat "$work/mkrescue.log"
+# --- the ISO and Bochs --------------------------------------------------------
+serial="$work/serial.log"
+if ! boot_bare_bochs "$work" "$elf" "$args" "$model" 1 4000000 "$timeout_s"; then
+    cat "$work/mkrescue.txt"
     echo "FAIL: $name: grub-mkrescue"
     exit 1
 fi
-
-# --- Bochs ---------------------------------------------------------------------
-bios=/usr/share/bochs/BIOS-bochs-latest
-vgabios=/usr/share/bochs/VGABIOS-lgpl-latest
-[[ -f $vgabios ]] || vgabios=/usr/share/vgabios/vgabios.bin
-serial="$work/serial.log"
-cat >"$work/bochsrc" <<RC
-megs: 64
-cpu: model=$model, count=1, ips=4000000
-clock: sync=none, time0=1704067200
-romimage: file="$bios"
-vgaromimage: file="$vgabios"
-display_library: term
-sound: driver=dummy
-speaker: enabled=0
-magic_break: enabled=1
-port_e9_hack: enabled=1
-com1: enabled=1, mode=file, dev="$serial"
-ata0-master: type=cdrom, path="$work/drtest.iso", status=inserted
-boot: cdrom
-log: "$work/bochs.log"
-RC
-printf 'c\nquit\n' >"$work/bochs.rc"
-
-start=$SECONDS
-(cd "$work" && TERM=dumb timeout -k 5 "$timeout_s" \
-    bochs -q -f bochsrc -rc bochs.rc </dev/null >console.txt 2>&1)
-bochs_status=$?
-elapsed=$((SECONDS - start))
-[[ $bochs_status -ne 124 ]] || fail "$name: Bochs timed out after $timeout_s s"
+[[ $RUN_STATUS -ne 124 ]] || fail "$name: Bochs timed out after $timeout_s s"
 
 # --- verdict -----------------------------------------------------------------
 summary=$(grep -aE '^drtest: [0-9]+ passed, [0-9]+ failed' "$serial" | tail -n 1)
@@ -102,7 +63,7 @@ else
     failed=$(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$summary")
     passed=$(sed -E 's/^drtest: ([0-9]+) passed.*/\1/' <<<"$summary")
     if [[ $failed -eq 0 && $passed -gt 0 ]]; then
-        pass "$name: $summary ($elapsed s, Bochs $model)"
+        pass "$name: $summary ($RUN_SECONDS s, Bochs $model)"
     else
         fail "$name: $summary"
     fi

@@ -17,48 +17,14 @@ if [[ ! -f $elf ]]; then
     fail build "$elf missing"
     finish
 fi
-mkdir -p "$T_DIR/iso/boot/grub"
-cp "$elf" "$T_DIR/iso/boot/smp.elf"
-cat >"$T_DIR/iso/boot/grub/grub.cfg" <<'CFG'
-set timeout=0
-set default=0
-menuentry "smp" {
-    multiboot /boot/smp.elf cpus=4 skip=apic-disable,init-restart
-    boot
-}
-CFG
-if ! grub-mkrescue --fonts= --locales= --themes= \
-        "--install-modules=normal configfile boot multiboot iso9660 part_msdos" \
-        -o "$T_DIR/smp.iso" "$T_DIR/iso" >"$T_DIR/mkrescue.txt" 2>&1; then
+# guest_exit writes "Shutdown" to port 0x8900, which stops Bochs.
+if ! boot_bare_bochs "$T_DIR" "$elf" "cpus=4 skip=apic-disable,init-restart" \
+        corei7_skylake_x 4 50000000 300; then
     fail mkrescue "grub-mkrescue failed"
     sed 's/^/  | /' "$T_DIR/mkrescue.txt"
     finish
 fi
-
-bios=/usr/share/bochs/BIOS-bochs-latest
-vgabios=/usr/share/bochs/VGABIOS-lgpl-latest
-[[ -f $vgabios ]] || vgabios=/usr/share/vgabios/vgabios.bin
 log="$T_DIR/serial.log"
-cat >"$T_DIR/bochsrc" <<RC
-megs: 64
-cpu: model=corei7_skylake_x, count=4, ips=50000000
-clock: sync=none, time0=1704067200
-romimage: file="$bios"
-vgaromimage: file="$vgabios"
-display_library: term
-sound: driver=dummy
-speaker: enabled=0
-magic_break: enabled=1
-port_e9_hack: enabled=1
-com1: enabled=1, mode=file, dev="$log"
-ata0-master: type=cdrom, path="$T_DIR/smp.iso", status=inserted
-boot: cdrom
-log: "$T_DIR/bochs.log"
-RC
-printf 'c\nquit\n' >"$T_DIR/bochs.rc"
-# guest_exit writes "Shutdown" to port 0x8900, which stops Bochs.
-run_logged "$T_DIR/run.txt" bash -c "cd '$T_DIR' && TERM=dumb timeout -s INT -k 5 300 \
-    bochs -q -f bochsrc -rc bochs.rc"
 echo "  (bochs run: ${RUN_SECONDS} s, status $RUN_STATUS)"
 T_SHOW_LOG=$log
 

@@ -177,6 +177,60 @@ run_logged() {
     RUN_SECONDS=$(seconds_since "$start")
 }
 
+# boot_bare_bochs DIR ELF CMDLINE MODEL CPUS IPS TIMEOUT: boot the multiboot
+# v1 kernel ELF with command line CMDLINE directly on Bochs, without Tern
+# (Bochs CPU model MODEL, CPUS CPUs, IPS instructions per emulated second,
+# 64 MB). Bochs cannot load a multiboot kernel itself, so GRUB boots it from
+# DIR/<ELF name>.iso (grub-mkrescue; its output in DIR/mkrescue.txt).
+# Headless as in run-bochs.sh: term display, rc file "c" + "quit", stdin
+# from /dev/null, run in DIR under timeout(1) (SIGINT after TIMEOUT s,
+# SIGKILL 5 s later). COM1 goes to DIR/serial.log, Bochs's log to
+# DIR/bochs.log, its stdout+stderr to DIR/console.txt. Sets RUN_STATUS
+# (124: timed out) and RUN_SECONDS as run_logged does; returns 1 only if
+# the ISO could not be made (the caller reports it).
+boot_bare_bochs() {
+    local dir=$1 elf=$2 cmdline=$3 model=$4 cpus=$5 ips=$6 timeout_s=$7
+    local name bios vgabios
+    name=$(basename "$elf" .elf)
+    mkdir -p "$dir/iso/boot/grub"
+    cp "$elf" "$dir/iso/boot/$name.elf"
+    cat >"$dir/iso/boot/grub/grub.cfg" <<CFG
+set timeout=0
+set default=0
+menuentry "$name" {
+    multiboot /boot/$name.elf $cmdline
+    boot
+}
+CFG
+    grub-mkrescue --fonts= --locales= --themes= \
+        "--install-modules=normal configfile boot multiboot iso9660 part_msdos" \
+        -o "$dir/$name.iso" "$dir/iso" >"$dir/mkrescue.txt" 2>&1 || return 1
+
+    bios=/usr/share/bochs/BIOS-bochs-latest
+    vgabios=/usr/share/bochs/VGABIOS-lgpl-latest
+    [[ -f $vgabios ]] || vgabios=/usr/share/vgabios/vgabios.bin
+    cat >"$dir/bochsrc" <<RC
+megs: 64
+cpu: model=$model, count=$cpus, ips=$ips
+clock: sync=none, time0=1704067200
+romimage: file="$bios"
+vgaromimage: file="$vgabios"
+display_library: term
+sound: driver=dummy
+speaker: enabled=0
+magic_break: enabled=1
+port_e9_hack: enabled=1
+com1: enabled=1, mode=file, dev="$dir/serial.log"
+ata0-master: type=cdrom, path="$dir/$name.iso", status=inserted
+boot: cdrom
+log: "$dir/bochs.log"
+RC
+    printf 'c\nquit\n' >"$dir/bochs.rc"
+    run_logged "$dir/console.txt" env -C "$dir" TERM=dumb \
+        timeout -s INT -k 5 "$timeout_s" bochs -q -f bochsrc -rc bochs.rc
+    return 0
+}
+
 # check_clean_run LOG RUNOUT: the usual assertions of a whole run: it
 # reached "tern: power off" and printed no PANIC. Also makes finish() show
 # LOG and RUNOUT (the runner's output) if any assertion of the test failed.
