@@ -103,6 +103,17 @@ void summary_print(void)
 			       (unsigned long long)v->stats.halts,
 			       (unsigned long long)vcpu_exits(v), reasons);
 		}
+		/* Hits of the VM's break= breakpoints, over all its vCPUs. */
+		for (unsigned b = 0; b < vm->spec.nbreaks; b++) {
+			uint64_t hits = 0;
+			for (unsigned j = 0; j < vm->nvcpus; j++)
+				if (vm->vcpus[j])
+					hits += vm->vcpus[j]->arch.dr.dbg_hits[b];
+			printk("result vm=%s break=%u type=%s addr=%s len=%u hits=%llu\n", vm->name,
+			       b, watch_kind_name(vm->spec.breaks[b].kind),
+			       vm->spec.breaks[b].target, vm->spec.breaks[b].len,
+			       (unsigned long long)hits);
+		}
 	}
 	for (unsigned c = 0; c < smp_cpu_slots(); c++) {
 		if (!percpu[c].online)

@@ -8,11 +8,14 @@
 #include "hv/cmdline.h"
 #include "hv/fmt.h"
 #include "hv/lib.h"
+#include "hv/watchspec.h"
 
 /* Values quoted back in messages are cut to this many characters. */
 #define ECHO_MAX 64
 /* Largest module index accepted in a reference. */
 #define REF_INDEX_MAX 1023
+/* Longest break= value ("rw:0xffffffffffffffff/8" is 23 characters). */
+#define BREAK_VALUE_MAX 64
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -289,7 +292,7 @@ static size_t decode(const char *v, size_t vlen, char *out, size_t size)
 
 enum key_id {
 	K_NAME, K_KERNEL, K_MEM, K_CPUS, K_PIN, K_WEIGHT, K_CMDLINE, K_MODULE,
-	K_COUNT,
+	K_BREAK, K_COUNT,
 };
 
 struct vctx {
@@ -504,6 +507,54 @@ static int h_cmdline(struct vctx *c)
 	return 0;
 }
 
+/* break=[TYPE:]ADDR[/LEN]: watchspec's syntax, but ADDR is a guest-linear
+ * address, never a symbol (Tern knows none of the guest's). */
+static int h_break(struct vctx *c)
+{
+	char msg[256]; /* holds any watchspec message for BREAK_VALUE_MAX */
+	struct watch_spec *w;
+	const char *t = strchr(c->val, ':');
+	size_t n = 0;
+
+	if (c->s->nbreaks == VMSPEC_MAX_BREAKS)
+		return fail(c, "break= given more than %u times (a vCPU has %u "
+			    "debug-address registers)", VMSPEC_MAX_BREAKS,
+			    VMSPEC_MAX_BREAKS);
+	if (c->vlen > BREAK_VALUE_MAX)
+		return fail(c, "break=%.*s%s: value is too long (%zu "
+			    "characters, maximum %u)", echo_len(c), c->val,
+			    echo_more(c), c->vlen, BREAK_VALUE_MAX);
+	/* The target, as watchspec finds it: after TYPE:, up to + or /. */
+	t = t ? t + 1 : c->val;
+	while (t[n] && t[n] != '+' && t[n] != '/')
+		n++;
+	if (n && !is_digit(t[0]))
+		return fail(c, "break=%.*s%s: '%.*s' is not an address (give "
+			    "the guest-linear address as a number, e.g. "
+			    "0x101420; guest symbols are not known)",
+			    echo_len(c), c->val, echo_more(c),
+			    (int)MIN(n, (size_t)ECHO_MAX), t);
+	w = &c->s->breaks[c->s->nbreaks];
+	if (watchspec_parse(c->val, NULL, w, msg, sizeof(msg))) {
+		/* Drop watchspec's own "watch=VALUE: " lead-in. */
+		const char *m = msg;
+		if (strncmp(m, "watch=", 6) == 0 &&
+		    strncmp(m + 6, c->val, c->vlen) == 0 &&
+		    strncmp(m + 6 + c->vlen, ": ", 2) == 0)
+			m += 6 + c->vlen + 2;
+		memset(w, 0, sizeof(*w));
+		return fail(c, "break=%.*s%s: %s", echo_len(c), c->val,
+			    echo_more(c), m);
+	}
+	/* The target as the address in hex, whatever was written (decimal,
+	 * +OFFSET), so that messages and vmspec_format() agree. */
+	memset(w->target, 0, sizeof(w->target));
+	fmt_snprintf(w->target, sizeof(w->target), "%#llx",
+		     (unsigned long long)w->addr);
+	c->s->nbreaks++;
+	return 0;
+}
+
 static const struct key keys[] = {
 	{ "name", K_NAME, h_name },
 	{ "kernel", K_KERNEL, h_kernel },
@@ -515,6 +566,7 @@ static const struct key keys[] = {
 	{ "weight", K_WEIGHT, h_weight },
 	{ "cmdline", K_CMDLINE, h_cmdline },
 	{ "module", K_MODULE, h_module },
+	{ "break", K_BREAK, h_break },
 };
 
 static const struct key *find_key(const char *k, size_t len)
@@ -571,7 +623,7 @@ static int handle_item(struct vctx *c, const struct item *it)
 		return fail(c, "key '%s' needs a value", k->name);
 	if (it->unterminated)
 		return fail(c, "unterminated quote in %s", k->name);
-	if (c->seen[k->id] && k->id != K_MODULE) {
+	if (c->seen[k->id] && k->id != K_MODULE && k->id != K_BREAK) {
 		if (strcmp(c->seen[k->id], k->name) == 0)
 			return fail(c, "duplicate key '%s'", k->name);
 		return fail(c, "duplicate key '%s' (same as '%s')", k->name,
@@ -830,5 +882,14 @@ int vmspec_format(const struct vm_spec *spec, char *buf, size_t len)
 	put_value(&b, spec->cmdline, true);
 	for (unsigned int i = 0; i < spec->nmodules; i++)
 		put_ref(&b, "module", &spec->modules[i]);
+	for (unsigned int i = 0; i < spec->nbreaks; i++) {
+		const struct watch_spec *w = &spec->breaks[i];
+		sb_printf(&b, ",break=%s:%#llx",
+			  w->kind == WATCH_EXEC ? "x" :
+			  w->kind == WATCH_WRITE ? "w" : "rw",
+			  (unsigned long long)w->addr);
+		if (w->kind != WATCH_EXEC)
+			sb_printf(&b, "/%u", w->len);
+	}
 	return (int)b.len;
 }

@@ -20,14 +20,18 @@
  *   cmdline    the guest kernel's command line, up to 255 characters  ""
  *   module     an extra module for the guest (index or name), repeatable,
  *              up to 8, passed to the guest in the order given
+ *   break      a hardware breakpoint/watchpoint Tern places inside the
+ *              guest: [TYPE:]ADDR[/LEN] as in watch= (hv/watchspec.h),
+ *              ADDR a guest-linear address (a number: there are no guest
+ *              symbols); repeatable, up to 4 (a vCPU's DR0-DR3)
  *
  * Values may be double-quoted, in whole or in part, to contain commas and
  * whitespace; inside quotes \" is a quote and \\ a backslash (any other
  * backslash is kept as is). Outside quotes, a comma ends the item, except
  * in pin/affinity, where "pin=0,2-3" continues over items made only of
  * digits and '-' (quoting, pin="0,2-3", works too). Keys are
- * case-sensitive; each may be given once, except module. Numbers are decimal
- * or 0x-hex.
+ * case-sensitive; each may be given once, except module and break. Numbers
+ * are decimal or 0x-hex.
  *
  * Module names: a module is named by the first word of its command line
  * (e.g. "/boot/hello.elf") or by that word's basename ("hello.elf"); a name
@@ -52,11 +56,13 @@
 #define TERN_VMSPEC_H
 
 #include "hv/types.h"
+#include "hv/watchspec.h"
 
 #define VMSPEC_NAME_MAX 15      /* characters of a VM name */
 #define VMSPEC_REF_NAME_MAX 31  /* characters of a module name reference */
 #define VMSPEC_CMDLINE_MAX 255  /* characters of a guest command line */
 #define VMSPEC_MAX_MODULES 8
+#define VMSPEC_MAX_BREAKS 4     /* a vCPU has four debug-address registers */
 #define VMSPEC_MAX_VCPUS 16
 #define VMSPEC_MAX_WEIGHT 64
 #define VMSPEC_MAX_PCPUS 64     /* CPUs a pin set can name: 0..63 */
@@ -83,6 +89,9 @@ struct vm_spec {
 	char cmdline[VMSPEC_CMDLINE_MAX + 1];
 	unsigned int nmodules;
 	struct vm_module_ref modules[VMSPEC_MAX_MODULES];
+	/* break= in the order given; target holds the address in hex. */
+	unsigned int nbreaks;
+	struct watch_spec breaks[VMSPEC_MAX_BREAKS];
 };
 
 void vmspec_defaults(struct vm_spec *s);
@@ -142,8 +151,9 @@ int format_cpuset(uint64_t mask, char *buf, size_t len);
 
 /*
  * Formats 'spec' back into vm= syntax, every key present, e.g.
- * name=web,kernel=1,mem=32M,cpus=2,pin=0-1,weight=2,cmdline="x",module=2
- * (pin=any for VMSPEC_PIN_ANY). Parsing the text gives the same spec back.
+ * name=web,kernel=1,mem=32M,cpus=2,pin=0-1,weight=2,cmdline="x",module=2,
+ * break=x:0x101420,break=w:0x104000/4 (pin=any for VMSPEC_PIN_ANY; module
+ * and break only as given). Parsing the text gives the same spec back.
  * Returns the length it needs.
  */
 int vmspec_format(const struct vm_spec *spec, char *buf, size_t len);

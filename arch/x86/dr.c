@@ -118,18 +118,36 @@ static void load_guest(struct dr_cpu *c, struct dr_vcpu *d)
 	c->host_regs_in_hw = false;
 	c->loaded = d;
 	d->loaded_cpu = (int)c->cpu;
-	/* The guest may write DR0-DR3 natively once it runs. */
+	/* The guest may write DR0-DR3 natively once it runs; under a
+	 * debugger MOV DR keeps exiting and the values stay known. */
+	if (!d->debugger)
+		for (unsigned n = 0; n < 4; n++)
+			c->hw_valid[n] = false;
+}
+
+/* Entry of a debugger-owned vCPU (rule 8): the debugger's DR7 goes in the
+ * VMCS and, when it enables a breakpoint, its DR0-DR3 in the hardware
+ * (rule 5). The guest cannot read them: MOV DR exits, and an intercepted
+ * #DB leaves DR6 alone. */
+static void debugger_entry(struct dr_cpu *c, struct dr_vcpu *d)
+{
+	dr_hw_set_guest_dr7(d->dbg_dr7);
+	if (!(d->dbg_dr7 & DR7_ENABLES))
+		return;
+	if (c->loaded != d || c->host_regs_in_hw) {
+		load_guest(c, d);
+		return;
+	}
+	/* Loaded already: a slot may have changed since the last entry. */
 	for (unsigned n = 0; n < 4; n++)
-		c->hw_valid[n] = false;
+		write_db_if_needed(c, n, d->db[n]);
+	write_dr6_if_needed(c, d->dr6);
 }
 
 void dr_vmentry_slow(struct dr_cpu *c, struct dr_vcpu *d)
 {
-	if (c->loaded != d) {
-		/* A debugger's breakpoints must be live (rule 5), with MOV-DR
-		 * exiting kept on (rule 8). */
-		if (d->debugger && (dr_hw_guest_dr7() & DR7_ENABLES))
-			load_guest(c, d);
+	if (d->debugger) {
+		debugger_entry(c, d);
 		return;
 	}
 	if (c->host_regs_in_hw) {
@@ -201,10 +219,25 @@ enum dr_mov_result dr_mov_check(unsigned int *dr, bool write, uint64_t write_val
 	return DR_MOV_OK;
 }
 
+uint64_t dr_guest_dr7(struct dr_vcpu *d)
+{
+	return d->debugger ? d->guest_dr7 : dr_hw_guest_dr7();
+}
+
+void dr_set_guest_dr7(struct dr_vcpu *d, uint64_t v)
+{
+	if (d->debugger)
+		d->guest_dr7 = v;
+	else
+		dr_hw_set_guest_dr7(v);
+}
+
 uint64_t dr_guest_value(struct dr_cpu *c, struct dr_vcpu *d, unsigned int n)
 {
 	if (n == 7)
-		return dr_hw_guest_dr7();
+		return dr_guest_dr7(d);
+	if (d->debugger)
+		return n == 6 ? d->guest_dr6 : d->guest_db[n];
 	bool in_hw = c->loaded == d && !c->host_regs_in_hw;
 	if (n == 6)
 		return d->dr6; /* always current in host context (dr_vmexit) */
@@ -218,14 +251,19 @@ bool dr_movdr_exit(struct dr_cpu *c, struct dr_vcpu *d, unsigned int dr,
 		hand_over(c, d);
 		return true;
 	}
-	/* Emulate on the vCPU's copy (debugger attached, or the registers
-	 * are held by someone else for a reason the caller decided). */
+	/* Emulate on the guest's registers wherever they are held (its kept
+	 * copy under a debugger, memory, or the hardware). */
 	if (!write) {
 		*val = dr_guest_value(c, d, dr);
 		return false;
 	}
 	if (dr == 7) {
-		dr_hw_set_guest_dr7((*val & DR7_WRITABLE) | DR7_FIXED1);
+		dr_set_guest_dr7(d, (*val & DR7_WRITABLE) | DR7_FIXED1);
+	} else if (d->debugger) {
+		if (dr == 6)
+			d->guest_dr6 = (*val & DR6_WRITABLE) | DR6_FIXED1;
+		else
+			d->guest_db[dr] = *val;
 	} else if (dr == 6) {
 		d->dr6 = (*val & DR6_WRITABLE) | DR6_FIXED1;
 	} else {
@@ -239,13 +277,17 @@ bool dr_movdr_exit(struct dr_cpu *c, struct dr_vcpu *d, unsigned int dr,
 void dr_guest_db(struct dr_cpu *c, struct dr_vcpu *d, uint64_t qual)
 {
 	/* dr_vmexit already brought d->dr6 up to date. */
-	uint64_t dr6 = d->dr6;
+	uint64_t dr6 = d->debugger ? d->guest_dr6 : d->dr6;
 
 	(void)c;
 	/* BLD (11) and RTM (16) are active low: set unless this #DB reports
 	 * them (SDM 18.2.3). */
 	dr6 = (dr6 & ~0xfULL) | BIT(11) | BIT(16) | (qual & (0xfULL | DR6_BD | DR6_BS));
 	dr6 &= ~(qual & (BIT(11) | BIT(16)));
+	if (d->debugger) {
+		d->guest_dr6 = dr6;
+		return;
+	}
 	d->dr6 = dr6;
 	d->dr6_emulated = true;
 	/* If the registers are in the hardware, VM entry puts d->dr6 back
@@ -267,13 +309,19 @@ static uint64_t slot_mask(unsigned int slot)
 	return (3ULL << (slot * 2)) | (0xfULL << (16 + slot * 4));
 }
 
+static bool slot_args_ok(unsigned int slot, uint64_t addr, enum dr_watch_type type,
+			 unsigned int len)
+{
+	return slot < DR_WATCH_SLOTS && (len == 1 || len == 2 || len == 4 || len == 8) &&
+	       !(addr & (len - 1)) &&
+	       (type == DR_WATCH_EXEC || type == DR_WATCH_WRITE || type == DR_WATCH_RW) &&
+	       (type != DR_WATCH_EXEC || len == 1);
+}
+
 bool dr_watch_arm(struct dr_cpu *c, unsigned int slot, uint64_t addr,
 		  enum dr_watch_type type, unsigned int len)
 {
-	if (slot >= DR_WATCH_SLOTS || (len != 1 && len != 2 && len != 4 && len != 8) ||
-	    (addr & (len - 1)) || (type != DR_WATCH_EXEC && type != DR_WATCH_WRITE &&
-				   type != DR_WATCH_RW) ||
-	    (type == DR_WATCH_EXEC && len != 1))
+	if (!slot_args_ok(slot, addr, type, len))
 		return false;
 	bool was_armed = c->host_dr7 & slot_mask(slot) & DR7_ENABLES;
 	c->host_db[slot] = addr;
@@ -303,6 +351,78 @@ void dr_watch_disarm(struct dr_cpu *c, unsigned int slot)
 	} else if (!c->armed) {
 		c->host_regs_in_hw = false;
 	}
+}
+
+/* --- rule 8: a debugger's breakpoints inside a guest --- */
+
+void dr_debugger_attach(struct dr_cpu *c, struct dr_vcpu *d)
+{
+	if (d->debugger)
+		return;
+	if (c->loaded == d)
+		dr_vcpu_put(c, d); /* its registers to memory; exiting on */
+	for (unsigned n = 0; n < 4; n++) {
+		d->guest_db[n] = d->db[n];
+		d->db[n] = 0;
+	}
+	d->guest_dr6 = d->dr6;
+	d->guest_dr7 = dr_hw_guest_dr7();
+	d->dr6 = DR6_CLEAN;
+	d->dr6_emulated = false;
+	d->dbg_dr7 = DR7_RESET;
+	d->debugger = true;
+	dr_hw_set_guest_dr7(DR7_RESET);
+	if (!d->exiting) {
+		d->exiting = true;
+		dr_hw_set_intercepts(true);
+	}
+}
+
+void dr_debugger_detach(struct dr_cpu *c, struct dr_vcpu *d)
+{
+	if (!d->debugger)
+		return;
+	if (c->loaded == d)
+		dr_vcpu_put(c, d); /* reads only; the debugger's values are inert */
+	for (unsigned n = 0; n < 4; n++)
+		d->db[n] = d->guest_db[n];
+	d->dr6 = d->guest_dr6;
+	d->debugger = false;
+	dr_hw_set_guest_dr7(d->guest_dr7);
+	if (d->guest_dr7 & DR7_ENABLES)
+		hand_over(c, d); /* its breakpoints must be live (rule 5) */
+}
+
+bool dr_debugger_set(struct dr_vcpu *d, unsigned int slot, uint64_t addr,
+		     enum dr_watch_type type, unsigned int len)
+{
+	if (!d->debugger || !slot_args_ok(slot, addr, type, len))
+		return false;
+	d->db[slot] = addr;
+	d->dbg_dr7 = (d->dbg_dr7 & ~slot_mask(slot)) | dr7_slot_bits(slot, type, len);
+	return true;
+}
+
+void dr_debugger_clear(struct dr_vcpu *d, unsigned int slot)
+{
+	if (d->debugger && slot < DR_WATCH_SLOTS)
+		d->dbg_dr7 &= ~slot_mask(slot);
+}
+
+uint64_t dr_debugger_db(struct dr_vcpu *d, uint64_t qual, bool *fault)
+{
+	uint64_t mine = 0;
+
+	*fault = false;
+	for (unsigned n = 0; n < DR_WATCH_SLOTS; n++) {
+		if (!(qual & DR6_B(n)) || !(d->dbg_dr7 & (3ULL << (n * 2))))
+			continue;
+		mine |= DR6_B(n);
+		d->dbg_hits[n]++;
+		if (!((d->dbg_dr7 >> (16 + n * 4)) & 3))
+			*fault = true;
+	}
+	return mine;
 }
 
 uint64_t dr_host_db(struct dr_cpu *c)

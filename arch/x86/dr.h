@@ -14,7 +14,9 @@
  *  - scheduling a vCPU out only reads; a vCPU whose DR7 enables a
  *    breakpoint is loaded eagerly when scheduled in, others lazily;
  *  - hypervisor watchpoints per pCPU; the host #DB handler reports hits
- *    and writes DR6 clean.
+ *    and writes DR6 clean;
+ *  - a debugger (rule 8) can take a vCPU's registers over: the guest then
+ *    runs with the debugger's breakpoints and sees only its own values.
  * Every hardware access goes through dr_read()/dr_write(), which count
  * reads and writes per pCPU. The policy is pure: the hardware and VMCS
  * hooks below are supplied by dr_hw.c on the machine and by a fake
@@ -43,14 +45,23 @@
 
 enum dr_watch_type { DR_WATCH_EXEC = 0, DR_WATCH_WRITE = 1, DR_WATCH_RW = 3 };
 
-/* A vCPU's debug state. DR7 is in the VMCS (load/save debug controls). */
+/* A vCPU's debug state. DR7 is in the VMCS (load/save debug controls).
+ *
+ * With a debugger attached (rule 8), db[], dr6 and the VMCS DR7 are what
+ * the guest runs with, the debugger's; the guest's own registers are kept
+ * in guest_db/guest_dr6/guest_dr7, where every guest MOV DR is emulated
+ * (MOV-DR exiting and #DB interception stay on). */
 struct dr_vcpu {
 	uint64_t db[4];   /* DR0-DR3 while not loaded */
 	uint64_t dr6;     /* DR6 as the guest last saw it */
 	int loaded_cpu;   /* pCPU whose hardware holds db[]/dr6, or -1 */
 	bool exiting;     /* MOV-DR exiting on */
-	bool debugger;    /* a debugger owns this vCPU's breakpoints (policy 8) */
+	bool debugger;    /* a debugger owns this vCPU's breakpoints (rule 8) */
 	bool dr6_emulated; /* dr6 changed by an emulated #DB since the last exit */
+	/* Rule 8 only. */
+	uint64_t dbg_dr7;            /* the debugger's DR7, put in the VMCS at entry */
+	uint64_t guest_db[4], guest_dr6, guest_dr7; /* the guest's own */
+	uint64_t dbg_hits[4];        /* debugger breakpoint hits per slot */
 };
 
 struct dr_counters {
@@ -146,6 +157,33 @@ uint64_t dr_guest_value(struct dr_cpu *c, struct dr_vcpu *d, unsigned int n);
  * breakpoint) in its DR6 as the processor would: B0-B3 replaced, BD/BS
  * accumulated, RTM (active low) cleared when reported. */
 void dr_guest_db(struct dr_cpu *c, struct dr_vcpu *d, uint64_t qual);
+
+/* The guest's own DR7 (the VMCS's, or its kept copy under a debugger). */
+uint64_t dr_guest_dr7(struct dr_vcpu *d);
+void dr_set_guest_dr7(struct dr_vcpu *d, uint64_t v);
+
+/* --- a debugger's breakpoints inside a guest (rule 8) --- */
+
+/* Takes the vCPU's debug registers over for a debugger: from now on the
+ * guest runs with the debugger's DR0-DR3/DR7 (none set at first), MOV-DR
+ * exiting and #DB interception stay on, and the guest's own values are
+ * kept aside, where its MOV DRs read and write them. Its own breakpoints
+ * do not fire meanwhile. The vCPU's VMCS must be current on this pCPU. */
+void dr_debugger_attach(struct dr_cpu *c, struct dr_vcpu *d);
+/* Gives the registers back to the guest (loaded eagerly if its DR7
+ * enables a breakpoint, else lazily). The VMCS must be current. */
+void dr_debugger_detach(struct dr_cpu *c, struct dr_vcpu *d);
+/* Sets debugger slot 0-3 (arguments as for dr_watch_arm), or clears it;
+ * takes effect at the vCPU's next VM entry. False for bad arguments or
+ * when no debugger is attached. */
+bool dr_debugger_set(struct dr_vcpu *d, unsigned int slot, uint64_t addr,
+		     enum dr_watch_type type, unsigned int len);
+void dr_debugger_clear(struct dr_vcpu *d, unsigned int slot);
+/* A #DB exit of a debugger-owned vCPU: returns the B0-B3 bits that are
+ * the debugger's hits (counted in dbg_hits); *fault tells whether one is
+ * an instruction breakpoint (a fault: resume with RFLAGS.RF). Whatever
+ * else the qualification reports is the guest's own #DB. */
+uint64_t dr_debugger_db(struct dr_vcpu *d, uint64_t qual, bool *fault);
 
 /* --- hypervisor watchpoints (rule 7) --- */
 

@@ -2,7 +2,8 @@
  * executes a Bochs magic breakpoint (xchg bx, bx, a no-op elsewhere) with
  * what it believes in registers: RAX = 'DRTR', RCX = the point, RDX = the
  * vCPU (vm id << 8 | vcpu id, 0xffff for none), RSI = the DR7 that should
- * be in force, RDI = flags, R8-R11 = the host's watchpoint addresses.
+ * be in force, RDI = flags, R8-R11 = the host's watchpoint addresses,
+ * R12-R15 = a debugger's breakpoint addresses (rule 8; 0 without one).
  * A debugger script (run-bochs.sh --trace-dr) prints the real DR0-DR7 at
  * each stop; tools/dr-trace-check compares the two. */
 #ifndef ARCH_X86_DR_TRACE_H
@@ -23,6 +24,7 @@ enum dr_trace_point {
 #define DR_TRACE_ARMED BIT(1)   /* hypervisor watchpoints armed on this CPU */
 #define DR_TRACE_EXITING BIT(2) /* MOV-DR exiting on for the vCPU */
 #define DR_TRACE_DR6_EMULATED BIT(3) /* Tern delivered a #DB: DR6 changed */
+#define DR_TRACE_DEBUGGER BIT(4) /* a debugger owns the vCPU's DRs (rule 8) */
 
 extern bool dr_trace_enabled;
 

@@ -196,6 +196,25 @@ uint64_t vmcs_guest_cr4(uint64_t shadow)
 	return vmx_fix_cr(shadow, c->cr4_fixed0, c->cr4_fixed1);
 }
 
+/* The VM's break= breakpoints: Tern's debugger takes the vCPU's debug
+ * registers over (contract rule 8). The VMCS must be current. */
+static void attach_breaks(struct vcpu *v)
+{
+	const struct vm_spec *s = &v->vm->spec;
+	if (!s->nbreaks)
+		return;
+	dr_debugger_attach(&this_cpu()->arch.dr, &v->arch.dr);
+	for (unsigned i = 0; i < s->nbreaks; i++) {
+		const struct watch_spec *b = &s->breaks[i];
+		bool ok = dr_debugger_set(&v->arch.dr, i, b->addr, (enum dr_watch_type)b->kind,
+					  b->len);
+		if (v->id == 0 || !ok)
+			log_printf(ok ? LOG_INFO : LOG_ERR, "vm %s: break %u: %s at %s, %u byte%s%s",
+				   v->vm->name, i, watch_kind_name(b->kind), b->target, b->len,
+				   b->len == 1 ? "" : "s", ok ? "" : ": refused");
+	}
+}
+
 bool vcpu_arch_init(struct vcpu *v, bool bsp, char *err, size_t len)
 {
 	struct vcpu_arch *va = &v->arch;
@@ -271,6 +290,7 @@ bool vcpu_arch_init(struct vcpu *v, bool bsp, char *err, size_t len)
 		write_guest_reset_state();
 		va->wait_for_sipi = true;
 	}
+	attach_breaks(v);
 
 	vmclear(va->vmcs);
 	this_cpu()->arch.current_vmcs = 0;

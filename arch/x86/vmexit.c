@@ -30,6 +30,33 @@ static enum exit_action advance(struct vcpu *v)
 	return EXIT_RESUME;
 }
 
+/* A #DB exit of a vCPU whose breakpoints a debugger owns (the VM's break=
+ * option; rule 8): reports and counts the debugger's hits and returns what
+ * is left for the guest (its own single-step), or 0. */
+static uint64_t debugger_db(struct vcpu *v, uint64_t qual)
+{
+	static const char *const kind[4] = { "x", "w", "io", "rw" };
+	struct dr_vcpu *d = &v->arch.dr;
+	bool fault;
+	uint64_t mine = dr_debugger_db(d, qual, &fault);
+
+	if (!mine)
+		return qual;
+	for (unsigned n = 0; n < DR_WATCH_SLOTS; n++) {
+		if (!(mine & DR6_B(n)) || d->dbg_hits[n] > 3)
+			continue;
+		log_info("vm %s vcpu %u: break %u (%s %#llx) hit at RIP %#llx%s", v->vm->name,
+			 v->id, n, kind[(d->dbg_dr7 >> (16 + n * 4)) & 3],
+			 (unsigned long long)d->db[n], (unsigned long long)vmcs_readl(GUEST_RIP),
+			 d->dbg_hits[n] == 3 ? " (further hits are only counted)" : "");
+	}
+	/* An instruction breakpoint is a fault: resume with RF set so the
+	 * instruction runs once without hitting it again (SDM 18.3.1.1). */
+	if (fault)
+		vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | RFLAGS_RF);
+	return qual & DR6_BS;
+}
+
 static enum exit_action handle_exception_nmi(struct vcpu *v)
 {
 	uint32_t info = vmcs_read32(EXIT_INTR_INFO);
@@ -44,7 +71,13 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
 		 * processor left DR6 alone and put the bits in the exit
 		 * qualification. Record them in the guest's DR6 and deliver
 		 * the #DB as the hardware would have (SDM 27.1, 28.2.1). */
-		dr_guest_db(&this_cpu()->arch.dr, &v->arch.dr, vmcs_readl(EXIT_QUALIFICATION));
+		uint64_t qual = vmcs_readl(EXIT_QUALIFICATION);
+		if (unlikely(v->arch.dr.debugger)) {
+			qual = debugger_db(v, qual);
+			if (!qual)
+				return EXIT_RESUME;
+		}
+		dr_guest_db(&this_cpu()->arch.dr, &v->arch.dr, qual);
 		if (type == INTR_TYPE_PRIV_SW_EXC) { /* ICEBP / INT1 */
 			v->arch.event = (struct pending_event){ true, 1, INTR_TYPE_PRIV_SW_EXC,
 								false, 0 };
@@ -162,7 +195,7 @@ static enum exit_action handle_dr_access(struct vcpu *v)
 	uint64_t val = q.from_dr ? 0 : vcpu_gpr(v, q.gpr);
 
 	switch (dr_mov_check(&dr, !q.from_dr, val, vcpu_cpl(),
-			     vcpu_guest_cr4(v) & CR4_DE, vmcs_readl(GUEST_DR7),
+			     vcpu_guest_cr4(v) & CR4_DE, dr_guest_dr7(&v->arch.dr),
 			     vcpu_long_mode())) {
 	case DR_MOV_UD:
 		vcpu_inject_ud(v);
@@ -175,7 +208,7 @@ static enum exit_action handle_dr_access(struct vcpu *v)
 		 * deliver it: BD set in the guest's DR6 and GD cleared in its
 		 * DR7, RIP unchanged. */
 		dr_guest_db(c, &v->arch.dr, DR6_BD);
-		vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~DR7_GD);
+		dr_set_guest_dr7(&v->arch.dr, dr_guest_dr7(&v->arch.dr) & ~DR7_GD);
 		vcpu_inject_exception(v, 1, false, 0);
 		return EXIT_RESUME;
 	default:
@@ -193,7 +226,8 @@ static enum exit_action handle_dr_access(struct vcpu *v)
  * trap delivered after the instruction (RIP already advanced). */
 static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
 {
-	if (!(vcpu_guest_cr4(v) & CR4_DE))
+	/* (Under a debugger the guest's own breakpoints do not fire.) */
+	if (!(vcpu_guest_cr4(v) & CR4_DE) || v->arch.dr.debugger)
 		return;
 	uint64_t dr7 = vmcs_readl(GUEST_DR7);
 	if (!(dr7 & DR7_ENABLES))

@@ -5,8 +5,58 @@
  * Command line: name=NAME (default "hello"), loops=N (default 100),
  * exit=CODE (default 0), spin=TICKS (default 0): afterwards, stay CPU-bound
  * for TICKS of TSC time without exiting, and report the work done, which is
- * proportional to the CPU share the vCPU got (scheduler tests). */
+ * proportional to the CPU share the vCPU got (scheduler tests).
+ * touch=N (default 0): call hello_touch() N times, each writing
+ * hello_touched: targets for breakpoints Tern places in the guest (the
+ * VM's break= option). drcheck=1: write DR0-DR3 and DR7 and read them
+ * back, to show the guest keeps its own values while Tern's breakpoints
+ * are in the hardware. dr6dirty=TICKS: leave B0 set in DR6 while
+ * computing for TICKS without exiting (the trace test of the exit path's
+ * DR6 reset: the hypervisor must never carry it into its own code). */
 #include "guest.h"
+
+#define DR_WRITE(n, v) __asm__ volatile("mov %0, %%dr" #n : : "r"((uint32_t)(v)) : "memory")
+#define DR_READ(n, v) __asm__ volatile("mov %%dr" #n ", %0" : "=r"(v))
+
+volatile uint32_t hello_touched;
+
+__attribute__((noinline)) void hello_touch(uint32_t i);
+__attribute__((noinline)) void hello_touch(uint32_t i)
+{
+	hello_touched = i + 1;
+}
+
+/* Own values in DR0-DR3 and DR7 (a write watchpoint on an address the
+ * guest never writes), read back: returns the number of mismatches. */
+static int drcheck(void)
+{
+	static const uint32_t want[4] = { 0x7000, 0x7100, 0x7200, 0x7300 };
+	const uint32_t dr7 = 0x400 | 0x1 | (1u << 16) | (3u << 18); /* L0, write, 4 bytes */
+	uint32_t got[5];
+	int bad = 0;
+
+	DR_WRITE(0, want[0]);
+	DR_WRITE(1, want[1]);
+	DR_WRITE(2, want[2]);
+	DR_WRITE(3, want[3]);
+	DR_WRITE(7, dr7);
+	DR_READ(0, got[0]);
+	DR_READ(1, got[1]);
+	DR_READ(2, got[2]);
+	DR_READ(3, got[3]);
+	DR_READ(7, got[4]);
+	for (int n = 0; n < 4; n++)
+		if (got[n] != want[n]) {
+			gprintf("hello: DR%d reads 0x%x, wrote 0x%x\n", n, got[n], want[n]);
+			bad++;
+		}
+	if (got[4] != dr7) {
+		gprintf("hello: DR7 reads 0x%x, wrote 0x%x\n", got[4], dr7);
+		bad++;
+	}
+	DR_WRITE(7, 0x400);
+	return bad;
+}
 
 int gmain(uint32_t magic, struct mb1_info *mbi)
 {
@@ -63,6 +113,23 @@ int gmain(uint32_t magic, struct mb1_info *mbi)
 		}
 		gprintf("hello: spin %u ticks: work=%llu\n", spin, work);
 	}
+	uint32_t touch = cmdline_get_u32(mbi, "touch", 0);
+	for (i = 0; i < touch; i++)
+		hello_touch(i);
+	if (touch)
+		gprintf("hello: touched %u times, hello_touched=%u\n", touch, hello_touched);
+	uint32_t dirty = cmdline_get_u32(mbi, "dr6dirty", 0);
+	if (dirty) {
+		uint64_t start = rdtsc();
+		volatile uint32_t x = 1;
+		DR_WRITE(6, 0xffff0ff1u);
+		while (rdtsc() - start < dirty)
+			x = x * 1103515245u + 12345u;
+		DR_WRITE(6, 0xffff0ff0u);
+		gprintf("hello: DR6 left dirty for %u ticks\n", dirty);
+	}
+	if (cmdline_get_u32(mbi, "drcheck", 0))
+		gprintf("hello: own debug registers %s\n", drcheck() ? "WRONG" : "ok");
 	gprintf("hello: done\n");
 	return (int)code;
 }

@@ -73,6 +73,11 @@ run hello-args hello "name=vm-a loops=500 exit=5"
 check hello-args 11 "hello from vm-a" "hello: 500 loops" "hello: done" \
     "guest: exit 5"
 
+# The same touch/drcheck output as under Tern with break= (test 44).
+run hello-drcheck hello "touch=50 drcheck=1"
+check hello-drcheck 1 "hello: touched 50 times, hello_touched=50" \
+    "hello: own debug registers ok" "guest: exit 0"
+
 # --- bad -----------------------------------------------------------------------
 run bad-msr-gp bad "mode=msr msr=0x6e1 valhi=0x100"
 check bad-msr-gp 7 "bad: got #GP from wrmsr" "guest: exit 3"

@@ -48,11 +48,40 @@ check catches-host "a lost host watchpoint went unnoticed" bad_trace host '
     /^DR0=/ && sched && !done { sub(/=0x[0-9a-f]+/, "=0x0000000000000000"); done = 1 }
     /^DR7=/ { sched = 0 } { print }' sched-host
 
-# The no-watchpoint path (guest state loaded, nothing armed), correct build.
+# Rule 8: a VM whose breakpoints Tern's debugger owns (break=), next to a
+# drtest VM, with the hypervisor watchpoint armed.
+hello="$ROOT/build/guest/hello.elf"
+fn=$(nm "$hello" | awk '$3 == "hello_touch" { print "0x" $1 }')
+var=$(nm "$hello" | awk '$3 == "hello_touched" { print "0x" $1 }')
+run_logged "$T_DIR/debugger.txt" "$ROOT/tools/dr-trace.sh" --out "$T_DIR/debugger" \
+    --timeout 300 -- \
+    --vm "name=traced,kernel=$hello,break=x:$fn,break=w:$var/4,cmdline=\"loops=20 touch=50 drcheck=1\"" \
+    --vm "name=drt,kernel=$ROOT/build/guest/drtest.elf,cmdline=\"loops=20\""
+check debugger-clean "the trace with a debugger-owned vCPU has violations" \
+    expect_line "$T_DIR/debugger.txt" '^dr-trace-check: 0 violations: OK'
+check debugger-seen "no entry of a debugger-owned vCPU was checked" \
+    expect_line "$T_DIR/debugger.txt" ', [1-9][0-9]* of debugger-owned vCPUs'
+# 4. A debugger-owned vCPU enters with a wrong address in an enabled slot.
+dbg="$T_DIR/debugger/debugger.log"
+check catches-debugger "a wrong debugger breakpoint at entry went unnoticed" bad_trace dbgslot '
+    /^rcx: 00000000_00000002/ { entry = 1 }
+    /^rdi: 00000000_0000001[0-9a-f]/ && entry { owned = 1 }
+    /^DR0=/ && entry && owned && !done { sub(/=0x[0-9a-f]+/, "=0x0000000000000bad"); done = 1 }
+    /^DR7=/ { entry = 0; owned = 0 } { print }' entry-debugger
+
+# The no-watchpoint path (guest state loaded, nothing armed), correct build,
+# with a guest that keeps DR6 dirty across several time slices while another
+# computes beside it (so each slice ends in the scheduler).
+G="$ROOT/build/guest"
+dirty_vms=(--vm "name=dr1,kernel=$G/drtest.elf,cmdline=\"loops=20 seed=1\""
+           --vm "name=dirty,kernel=$G/hello.elf,cmdline=\"loops=5 dr6dirty=6000000\""
+           --vm "name=spin,kernel=$G/hello.elf,cmdline=\"loops=5 spin=8000000\"")
 run_logged "$T_DIR/nowatch.txt" "$ROOT/tools/dr-trace.sh" --cmdline "" \
-    --out "$T_DIR/nowatch" --timeout 300
+    --out "$T_DIR/nowatch" --timeout 300 -- "${dirty_vms[@]}"
 check nowatch-clean "the trace without hypervisor watchpoints has violations" \
     expect_line "$T_DIR/nowatch.txt" '^dr-trace-check: 0 violations: OK'
+check nowatch-dirty "the guest did not keep DR6 dirty" \
+    expect_line "$T_DIR/nowatch/serial.log" '^\[dirty\] hello: DR6 left dirty for 6000000 ticks'
 
 # The same run on a build whose exit path skips the DR6 reset.
 broken="$T_DIR/broken-build"
@@ -61,7 +90,7 @@ run_logged "$T_DIR/broken-make.txt" make -C "$ROOT" -s -j2 BUILD="$broken" \
 check broken-builds "the BREAK=skip-dr6-reset build failed (see broken-make.txt)" \
     test "$RUN_STATUS" -eq 0
 run_logged "$T_DIR/broken.txt" "$ROOT/tools/dr-trace.sh" --kernel "$broken/tern.elf" \
-    --cmdline "" --out "$T_DIR/broken" --timeout 300
+    --cmdline "" --out "$T_DIR/broken" --timeout 300 -- "${dirty_vms[@]}"
 check broken-says-so "the broken build does not say it is broken" \
     expect_line "$T_DIR/broken/serial.log" 'DELIBERATELY BROKEN BUILD'
 check broken-caught "the checker passed a build that skips the DR6 reset" \

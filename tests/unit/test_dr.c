@@ -57,6 +57,9 @@ struct tvcpu {
 	uint64_t db[4], dr6, dr7;
 	unsigned movdr_exits, db_exits;
 	bool quiet;               /* random test: not touching DRs now */
+	/* With a debugger attached (rule 8): what the guest must run with. */
+	bool dbg;
+	uint64_t dbg_db[4], dbg_dr7;
 };
 
 static struct tpcpu *hw_cpu;         /* the pCPU the hooks act on */
@@ -192,8 +195,17 @@ static void check_guest_view(const struct tvcpu *v)
 {
 	const struct tpcpu *p = v->on;
 
-	if (!v->d.debugger)
-		assert_int_equal(v->vmcs.movdr_exiting, v->vmcs.db_intercept);
+	assert_int_equal(v->vmcs.movdr_exiting, v->vmcs.db_intercept);
+	if (v->dbg) {
+		/* The debugger's breakpoints are live; the guest can neither
+		 * read them (MOV DR exits) nor get DR6 bits from them. */
+		assert_true(v->vmcs.movdr_exiting);
+		if (v->dbg_dr7 & DR7_ENABLES)
+			for (unsigned n = 0; n < 4; n++)
+				if (v->dbg_dr7 & (3ULL << (n * 2)))
+					assert_int_equal(p->hw[n], v->dbg_db[n]);
+		return;
+	}
 	if (!v->vmcs.movdr_exiting || (v->vmcs.guest_dr7 & DR7_ENABLES)) {
 		for (unsigned n = 0; n < 4; n++)
 			if (p->hw[n] != v->db[n])
@@ -237,7 +249,7 @@ static void vm_entry(struct tvcpu *v)
 	p->hw[7] = v->vmcs.guest_dr7; /* "load debug controls" */
 	p->watch_changed = false;
 	v->in_guest = true;
-	assert_int_equal(p->hw[7], v->dr7);
+	assert_int_equal(p->hw[7], v->dbg ? v->dbg_dr7 : v->dr7);
 	check_guest_view(v);
 }
 
@@ -282,7 +294,8 @@ static uint64_t guest_mov(struct tvcpu *v, unsigned dr, bool write, uint64_t val
 		v->movdr_exits++;
 		vm_exit(v);
 		unsigned n = dr;
-		assert_int_equal(dr_mov_check(&n, write, val, 0, false, v->vmcs.guest_dr7, true),
+		assert_int_equal(dr_mov_check(&n, write, val, 0, false,
+					      dr_guest_dr7(&v->d), true),
 				 DR_MOV_OK);
 		uint64_t x = write ? val : 0;
 		bool reexecute = dr_movdr_exit(&p->c, &v->d, n, write, &x);
@@ -339,6 +352,10 @@ static void guest_debug_exception(struct tvcpu *v, uint64_t bits)
 		/* #DB exit: DR6 untouched, the bits are in the qualification. */
 		v->db_exits++;
 		vm_exit(v);
+		if (v->d.debugger) { /* as arch/x86/vmexit.c does */
+			bool fault;
+			assert_int_equal(dr_debugger_db(&v->d, bits, &fault), 0);
+		}
 		dr_guest_db(&p->c, &v->d, bits);
 		vm_entry(v);
 	} else {
@@ -1415,31 +1432,64 @@ static void test_guest_value(void **state)
 /* Debugger-owned vCPUs (policy 8)                                     */
 /* ------------------------------------------------------------------ */
 
+/* Attaches a debugger to 'v' (scheduled on its pCPU, in the host). */
+static void dbg_attach(struct tvcpu *v)
+{
+	assert_false(v->in_guest);
+	hw_cpu = v->on;
+	vmcs_cur = &v->vmcs;
+	dr_debugger_attach(&v->on->c, &v->d);
+	v->dbg = true;
+	memset(v->dbg_db, 0, sizeof(v->dbg_db));
+	v->dbg_dr7 = DR7_RESET;
+}
+
+static void dbg_detach(struct tvcpu *v)
+{
+	assert_false(v->in_guest);
+	hw_cpu = v->on;
+	vmcs_cur = &v->vmcs;
+	dr_debugger_detach(&v->on->c, &v->d);
+	v->dbg = false;
+}
+
+static void dbg_set(struct tvcpu *v, unsigned slot, uint64_t addr, enum dr_watch_type t,
+		    unsigned len)
+{
+	assert_true(dr_debugger_set(&v->d, slot, addr, t, len));
+	v->dbg_db[slot] = addr;
+	v->dbg_dr7 = (v->dbg_dr7 & ~((3ULL << (slot * 2)) | (0xfULL << (16 + slot * 4)))) |
+		     dr7_slot_bits(slot, t, len);
+}
+
 static void test_debugger_emulates(void **state)
 {
-	A.d.debugger = true;
-	A.vmcs.guest_dr7 = DR7_RESET;
 	sched_in(&P0, &A);
+	dbg_attach(&A);
 	vm_entry(&A);
 	struct acc s = snap(&P0);
 	guest_write(&A, 0, 0x5000);
-	assert_int_equal(A.d.db[0], 0x5000);
+	assert_int_equal(A.d.guest_db[0], 0x5000);
 	assert_int_equal(guest_read(&A, 0), 0x5000);
 	guest_write(&A, 3, 0x7000);
 	assert_int_equal(guest_read(&A, 3), 0x7000);
 	/* DR6 and DR7 writes keep their fixed bits. */
 	guest_write(&A, 6, CLEAN | DR6_B(2));
-	assert_int_equal(A.d.dr6, CLEAN | DR6_B(2));
+	assert_int_equal(A.d.guest_dr6, CLEAN | DR6_B(2));
 	assert_int_equal(guest_read(&A, 6), CLEAN | DR6_B(2));
 	guest_mov(&A, 6, true, 0);
-	assert_int_equal(A.d.dr6, DR6_FIXED1);
+	assert_int_equal(A.d.guest_dr6, DR6_FIXED1);
 	A.dr6 = DR6_FIXED1;
 	guest_mov(&A, 7, true, 0);
-	assert_int_equal(A.vmcs.guest_dr7, DR7_RESET);
+	assert_int_equal(A.d.guest_dr7, DR7_RESET);
 	guest_mov(&A, 7, true, 0xffffdf00ULL); /* no enables, no GD */
-	assert_int_equal(A.vmcs.guest_dr7, 0xffff0f00ULL);
+	assert_int_equal(A.d.guest_dr7, 0xffff0f00ULL);
 	assert_int_equal(guest_read(&A, 7), 0xffff0f00ULL);
-	guest_mov(&A, 7, true, DR7_RESET);
+	/* The guest's own DR7 never reaches the VMCS: it runs with the
+	 * debugger's. */
+	assert_int_equal(A.vmcs.guest_dr7, DR7_RESET);
+	guest_write(&A, 7, DR7_RESET | L0 | DR7_RW(0, 1)); /* its own breakpoint */
+	assert_int_equal(A.vmcs.guest_dr7, DR7_RESET);
 	/* Every access exited; exiting stays on; the hardware DRs untouched. */
 	assert_int_equal(A.movdr_exits, 11);
 	assert_true(A.vmcs.movdr_exiting);
@@ -1455,6 +1505,215 @@ static void test_debugger_emulates(void **state)
 	sched_in(&P0, &A);
 	assert_true(A.vmcs.movdr_exiting);
 	assert_null(P0.c.loaded);
+	vm_entry(&A);
+	assert_int_equal(guest_read(&A, 0), 0x5000);
+	check_counters(&P0);
+}
+
+/* Attaching while the guest's registers are loaded keeps them as the
+ * guest's view; its armed breakpoint stops firing (the debugger owns the
+ * hardware) and nothing of the guest's reaches the debugger's slots. */
+static void test_debugger_attach_while_loaded(void **state)
+{
+	run_and_touch(&P0, &A);
+	guest_write(&A, 0, 0xA000);
+	guest_write(&A, 1, 0xA100);
+	guest_write(&A, 7, DR7_RESET | L0 | DR7_RW(0, 1) | DR7_LEN(0, 3));
+	guest_debug_exception(&A, DR6_B(0)); /* native: DR6 B0 in hardware */
+	vm_exit(&A);
+	assert_ptr_equal(P0.c.loaded, &A.d);
+	dbg_attach(&A);
+	assert_null(P0.c.loaded);
+	assert_true(A.vmcs.movdr_exiting);
+	assert_int_equal(A.vmcs.guest_dr7, DR7_RESET);
+	vm_entry(&A);
+	assert_int_equal(P0.hw[7], DR7_RESET); /* its breakpoint is not armed */
+	for (unsigned n = 0; n < 4; n++)
+		guest_read(&A, n);
+	assert_int_equal(guest_read(&A, 6), CLEAN | DR6_B(0));
+	guest_read(&A, 7);
+	check_counters(&P0);
+}
+
+/* The debugger's breakpoints are live in the guest, counted per slot;
+ * an instruction breakpoint is reported as a fault. A single-step of the
+ * guest's own is not the debugger's and lands in the guest's DR6. */
+static void test_debugger_breakpoints(void **state)
+{
+	/* B leaves its values in P0's registers. */
+	run_and_touch(&P0, &B);
+	guest_write(&B, 0, 0xB000);
+	guest_write(&B, 1, 0xB100);
+	vm_exit(&B);
+	sched_out(&B);
+
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	dbg_set(&A, 1, 0x401000, DR_WATCH_EXEC, 1);
+	dbg_set(&A, 2, 0x402000, DR_WATCH_WRITE, 4);
+	vm_entry(&A); /* check_guest_view: DR1/DR2 are the debugger's */
+	assert_int_equal(P0.hw[1], 0x401000);
+	assert_int_equal(P0.hw[2], 0x402000);
+	assert_ptr_equal(P0.c.loaded, &A.d);
+	/* The guest reads only its own (reset) values. */
+	for (unsigned n = 0; n < 4; n++)
+		assert_int_equal(guest_read(&A, n), 0);
+	assert_int_equal(guest_read(&A, 7), DR7_RESET);
+
+	/* #DB exit for slot 1: the debugger's, a fault. */
+	vm_exit(&A);
+	bool fault;
+	assert_int_equal(dr_debugger_db(&A.d, DR6_B(1), &fault), DR6_B(1));
+	assert_true(fault);
+	assert_int_equal(A.d.dbg_hits[1], 1);
+	vm_entry(&A);
+	/* Slot 2 (a write): a trap. B0 alone is no hit: slot 0 is unused. */
+	vm_exit(&A);
+	assert_int_equal(dr_debugger_db(&A.d, DR6_B(2) | DR6_B(0), &fault), DR6_B(2));
+	assert_false(fault);
+	assert_int_equal(A.d.dbg_hits[2], 1);
+	assert_int_equal(A.d.dbg_hits[0], 0);
+	vm_entry(&A);
+	/* The guest's DR6 saw none of it. */
+	assert_int_equal(guest_read(&A, 6), CLEAN);
+	/* Its own single-step goes to its own DR6. */
+	guest_debug_exception(&A, DR6_BS);
+	assert_int_equal(guest_read(&A, 6), CLEAN | DR6_BS);
+	assert_int_equal(P0.hw[6], CLEAN);
+	check_counters(&P0);
+}
+
+/* Rule 3 and 4 costs under a debugger: a loaded debugger state costs one
+ * DR6 read per exit and nothing per entry; changing a slot costs that
+ * slot's write at the next entry. */
+static void test_debugger_costs(void **state)
+{
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	dbg_set(&A, 0, 0x1000, DR_WATCH_RW, 8);
+	vm_entry(&A);
+	uint64_t xr, xw, er, ew;
+	for (int i = 0; i < 100; i++) {
+		common_exit(&A, &xr, &xw, &er, &ew);
+		assert_int_equal(xr, 1);
+		assert_int_equal(xw, 0);
+		assert_int_equal(er, 0);
+		assert_int_equal(ew, 0);
+	}
+	vm_exit(&A);
+	dbg_set(&A, 3, 0x3000, DR_WATCH_WRITE, 2);
+	struct acc s = snap(&P0);
+	vm_entry(&A);
+	assert_int_equal(wr_since(&P0, s), 1);
+	assert_int_equal(P0.hw[3], 0x3000);
+	/* Cleared: no longer enabled, no write needed. */
+	vm_exit(&A);
+	dr_debugger_clear(&A.d, 3);
+	A.dbg_dr7 &= ~(3ULL << 6 | 0xfULL << 28);
+	s = snap(&P0);
+	vm_entry(&A);
+	assert_int_equal(wr_since(&P0, s), 0);
+	assert_int_equal(P0.hw[7], A.dbg_dr7);
+	check_counters(&P0);
+}
+
+/* Rules 5, 7 and 8 together: with a host watchpoint armed the exit puts
+ * the host's registers back and the entry the debugger's. */
+static void test_debugger_with_host_watch(void **state)
+{
+	host_arm(&P0, 0, HADDR0, DR_WATCH_WRITE, 8);
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	dbg_set(&A, 1, 0x5000, DR_WATCH_WRITE, 4);
+	for (int i = 0; i < 10; i++) {
+		vm_entry(&A);
+		assert_int_equal(P0.hw[1], 0x5000);
+		vm_exit(&A);
+		check_host_state(&P0);
+	}
+	vm_entry(&A);
+	assert_int_equal(guest_read(&A, 1), 0); /* its own */
+	check_counters(&P0);
+}
+
+/* A debugger-owned vCPU migrates with its debugger's breakpoints; the
+ * old pCPU keeps nothing that the next vCPU there could read. */
+static void test_debugger_migration(void **state)
+{
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	dbg_set(&A, 2, 0x7000, DR_WATCH_EXEC, 1);
+	vm_entry(&A);
+	guest_write(&A, 2, 0xA200);
+	vm_exit(&A);
+	sched_out(&A);
+	sched_in(&P1, &A);
+	vm_entry(&A);
+	assert_int_equal(P1.hw[2], 0x7000);
+	assert_int_equal(guest_read(&A, 2), 0xA200);
+	vm_exit(&A);
+	/* B on P0 sees its own values, never the debugger's 0x7000. */
+	run_and_touch(&P0, &B);
+	for (unsigned n = 0; n < 4; n++)
+		guest_read(&B, n);
+	check_counters(&P0);
+	check_counters(&P1);
+}
+
+/* Detaching gives the guest its own registers back: eagerly when its DR7
+ * enables a breakpoint (rule 5), with MOV DR native again. */
+static void test_debugger_detach(void **state)
+{
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	dbg_set(&A, 0, 0x9000, DR_WATCH_WRITE, 4);
+	vm_entry(&A);
+	guest_write(&A, 0, 0xA000);
+	guest_write(&A, 7, DR7_RESET | L0 | DR7_RW(0, 1) | DR7_LEN(0, 3));
+	vm_exit(&A);
+	dbg_detach(&A);
+	assert_false(A.d.debugger);
+	assert_false(A.vmcs.movdr_exiting);
+	assert_int_equal(A.vmcs.guest_dr7, DR7_RESET | L0 | DR7_RW(0, 1) | DR7_LEN(0, 3));
+	vm_entry(&A); /* check_guest_view: DR0 = 0xA000 in hardware */
+	unsigned exits = A.movdr_exits;
+	assert_int_equal(guest_read(&A, 0), 0xA000);
+	assert_int_equal(A.movdr_exits, exits); /* native */
+	check_counters(&P0);
+}
+
+/* The guest's own GD works on its own DR7 under a debugger. */
+static void test_debugger_guest_gd(void **state)
+{
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	vm_entry(&A);
+	guest_write(&A, 7, DR7_RESET | DR7_GD);
+	vm_exit(&A);
+	unsigned n = 0;
+	assert_int_equal(dr_mov_check(&n, false, 0, 0, false, dr_guest_dr7(&A.d), true),
+			 DR_MOV_DB_GD);
+	/* As vmexit.c delivers it: BD in its DR6, GD cleared in its DR7. */
+	dr_guest_db(&P0.c, &A.d, DR6_BD);
+	dr_set_guest_dr7(&A.d, dr_guest_dr7(&A.d) & ~DR7_GD);
+	A.dr6 |= DR6_BD;
+	A.dr7 = DR7_RESET;
+	vm_entry(&A);
+	assert_int_equal(guest_read(&A, 6), CLEAN | DR6_BD);
+	assert_int_equal(guest_read(&A, 7), DR7_RESET);
+	assert_int_equal(A.vmcs.guest_dr7, DR7_RESET); /* the debugger's */
+}
+
+static void test_debugger_set_validation(void **state)
+{
+	assert_false(dr_debugger_set(&A.d, 0, 0x1000, DR_WATCH_WRITE, 4)); /* not attached */
+	sched_in(&P0, &A);
+	dbg_attach(&A);
+	assert_false(dr_debugger_set(&A.d, 4, 0x1000, DR_WATCH_WRITE, 4));
+	assert_false(dr_debugger_set(&A.d, 0, 0x1002, DR_WATCH_WRITE, 4));
+	assert_false(dr_debugger_set(&A.d, 0, 0x1000, DR_WATCH_EXEC, 4));
+	assert_false(dr_debugger_set(&A.d, 0, 0x1000, DR_WATCH_WRITE, 3));
+	assert_true(dr_debugger_set(&A.d, 0, 0x1000, DR_WATCH_RW, 8));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1828,9 +2087,8 @@ static void test_bug_guest_db_active_low_bits(void **state)
 }
 
 /* Rules 5 and 8: a debugger-owned vCPU keeps MOV-DR exiting on, but when
- * its (effective) DR7 enables a breakpoint it must still enter with its
- * DR0-3 in the hardware; dr_vcpu_load returns early for it, so it runs
- * with whatever the previous vCPU or the host left there. */
+ * the debugger's DR7 enables a breakpoint it must still enter with the
+ * debugger's DR0-3 in the hardware, not what the previous vCPU left. */
 static void test_bug_debugger_breakpoints_not_loaded(void **state)
 {
 	run_and_touch(&P0, &B);
@@ -1838,16 +2096,15 @@ static void test_bug_debugger_breakpoints_not_loaded(void **state)
 	vm_exit(&B);
 	sched_out(&B);
 
-	A.d.debugger = true;
 	sched_in(&P0, &A);
+	dbg_attach(&A);
+	dbg_set(&A, 0, 0x5000, DR_WATCH_WRITE, 4);
 	vm_entry(&A);
-	guest_write(&A, 0, 0x5000);                 /* emulated */
-	guest_write(&A, 7, DR7_RESET | L0 | DR7_RW(0, 1)); /* emulated */
 	vm_exit(&A);
 	sched_out(&A);
 	sched_in(&P0, &A);
 	assert_true(A.vmcs.movdr_exiting);
-	vm_entry(&A); /* check_guest_view: DR0 must be 0x5000 (fails) */
+	vm_entry(&A); /* check_guest_view: DR0 must be 0x5000 */
 	assert_int_equal(P0.hw[0], 0x5000);
 }
 
@@ -1897,6 +2154,14 @@ int main(void)
 		cmocka_unit_test_setup(test_bug_guest_value_dr6_loaded, setup),
 		cmocka_unit_test_setup(test_bug_guest_db_active_low_bits, setup),
 		cmocka_unit_test_setup(test_bug_debugger_breakpoints_not_loaded, setup),
+		cmocka_unit_test_setup(test_debugger_attach_while_loaded, setup),
+		cmocka_unit_test_setup(test_debugger_breakpoints, setup),
+		cmocka_unit_test_setup(test_debugger_costs, setup),
+		cmocka_unit_test_setup(test_debugger_with_host_watch, setup),
+		cmocka_unit_test_setup(test_debugger_migration, setup),
+		cmocka_unit_test_setup(test_debugger_detach, setup),
+		cmocka_unit_test_setup(test_debugger_guest_gd, setup),
+		cmocka_unit_test_setup(test_debugger_set_validation, setup),
 	};
 	failed += cmocka_run_group_tests_name("dr known bugs", known_bugs, NULL, NULL);
 	return failed;

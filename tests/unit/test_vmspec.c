@@ -50,6 +50,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s.weight, 1);
 	assert_string_equal(s.cmdline, "");
 	assert_int_equal(s.nmodules, 0);
+	assert_int_equal(s.nbreaks, 0);
 
 	struct vm_spec d;
 	vmspec_defaults(&d);
@@ -474,6 +475,92 @@ static void test_err_buffers(void **state)
 	assert_int_equal(vmspec_parse("name=a,kernel=0", &s, NULL, 0), 0);
 }
 
+/* --- break= --------------------------------------------------------------- */
+
+static void assert_break(unsigned int i, enum watch_kind kind, uint64_t addr,
+			 unsigned int len, const char *target)
+{
+	assert_true(i < s.nbreaks);
+	assert_int_equal(s.breaks[i].kind, kind);
+	assert_true(s.breaks[i].addr == addr);
+	assert_int_equal(s.breaks[i].len, len);
+	assert_string_equal(s.breaks[i].target, target);
+}
+
+static void test_break(void **state)
+{
+	ok("name=a,kernel=0,break=x:0x101420");
+	assert_int_equal(s.nbreaks, 1);
+	assert_break(0, WATCH_EXEC, 0x101420, 1, "0x101420");
+
+	/* Default type w, default lengths 4 (data) and 1 (execute); every
+	 * type and length; in the order given, between other keys. */
+	ok("name=a,break=0x104000,kernel=0,break=rw:0x2000/8 mem=4M "
+	   "break=w:0x104002/2,break=x:0x1001/1");
+	assert_int_equal(s.nbreaks, 4);
+	assert_break(0, WATCH_WRITE, 0x104000, 4, "0x104000");
+	assert_break(1, WATCH_RW, 0x2000, 8, "0x2000");
+	assert_break(2, WATCH_WRITE, 0x104002, 2, "0x104002");
+	assert_break(3, WATCH_EXEC, 0x1001, 1, "0x1001");
+	assert_int_equal(s.mem, 4 << 20);
+
+	ok("name=a,kernel=0,break=w:0x104000/4,break=rw:0x7/1");
+	assert_int_equal(s.nbreaks, 2);
+	assert_break(0, WATCH_WRITE, 0x104000, 4, "0x104000");
+	assert_break(1, WATCH_RW, 7, 1, "0x7");
+
+	/* Decimal, +OFFSET and quotes work as for watch=; the target is kept
+	 * as the address in hex. */
+	ok("name=a,kernel=0,break=\"w:4096+8/8\"");
+	assert_break(0, WATCH_WRITE, 0x1008, 8, "0x1008");
+	ok("name=a,kernel=0,break=x:0");
+	assert_break(0, WATCH_EXEC, 0, 1, "0");
+
+	/* Errors. */
+	bad("name=a,kernel=0,break=x:0x1000,break=x:0x2000,break=x:0x3000,"
+	    "break=x:0x4000,break=x:0x5000",
+	    "vm 'a': break= given more than 4 times (a vCPU has 4 "
+	    "debug-address registers)");
+	bad("name=a,kernel=0,break=w:0x104002",
+	    "vm 'a': break=w:0x104002: address 0x104002 is not aligned to its "
+	    "length 4");
+	bad("name=a,kernel=0,break=rw:0x1004/8",
+	    "vm 'a': break=rw:0x1004/8: address 0x1004 is not aligned to its "
+	    "length 8");
+	bad("name=a,kernel=0,break=x:main",
+	    "vm 'a': break=x:main: 'main' is not an address (give the "
+	    "guest-linear address as a number, e.g. 0x101420; guest symbols "
+	    "are not known)");
+	bad("name=a,kernel=0,break=start+4/4",
+	    "vm 'a': break=start+4/4: 'start' is not an address (give the "
+	    "guest-linear address as a number, e.g. 0x101420; guest symbols "
+	    "are not known)");
+	bad("name=a,kernel=0,break=x:0x101420/4",
+	    "vm 'a': break=x:0x101420/4: execute watchpoints have length 1");
+	bad("name=a,kernel=0,break=w:0x1000/3",
+	    "vm 'a': break=w:0x1000/3: length must be 1, 2, 4 or 8");
+	bad("name=a,kernel=0,break=r:0x1000",
+	    "vm 'a': break=r:0x1000: unknown type 'r' (use w, rw or x)");
+	bad("name=a,kernel=0,break=w:0x10zz",
+	    "vm 'a': break=w:0x10zz: bad address '0x10zz'");
+	bad("name=a,kernel=0,break=w:/4",
+	    "vm 'a': break=w:/4: no symbol or address");
+	bad("name=a,kernel=0,break=", "vm 'a': empty value for 'break'");
+	bad("name=a,kernel=0,break", "vm 'a': key 'break' needs a value");
+	char spec[200], want[200], v[80];
+	memset(v, '1', 65);
+	v[65] = '\0';
+	snprintf(spec, sizeof(spec), "name=a,kernel=0,break=w:%s", v);
+	snprintf(want, sizeof(want), "vm 'a': break=w:%.62s...: value is too "
+		 "long (67 characters, maximum 64)", v);
+	bad(spec, want);
+	/* A failed break= leaves no half-parsed entry behind. */
+	bad("name=a,kernel=0,break=x:0x1000,break=w:0x3",
+	    "vm 'a': break=w:0x3: address 0x3 is not aligned to its length 4");
+	assert_int_equal(s.nbreaks, 1);
+	assert_int_equal(s.breaks[1].addr, 0);
+}
+
 /* --- module form ---------------------------------------------------------- */
 
 static void test_module_spec(void **state)
@@ -546,6 +633,22 @@ static void test_module_form(void **state)
 	rc = vmspec_parse_module("/boot/a.elf vm:", 4, &s, err, sizeof(err));
 	assert_int_equal(rc, -1);
 	assert_string_equal(err, "vm (module 4): missing name");
+	/* break= works here too, with its errors. */
+	rc = vmspec_parse_module("/boot/a.elf vm:name=d break=x:0x101420 "
+				 "break=rw:0x104000/8", 2, &s, err,
+				 sizeof(err));
+	assert_int_equal(rc, 1);
+	assert_int_equal(s.nbreaks, 2);
+	assert_break(0, WATCH_EXEC, 0x101420, 1, "0x101420");
+	assert_break(1, WATCH_RW, 0x104000, 8, "0x104000");
+	assert_int_equal(s.kernel.index, 2);
+	rc = vmspec_parse_module("vm:name=d,break=x:main", 5, &s, err,
+				 sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_string_equal(err, "vm 'd' (module 5): break=x:main: 'main' is "
+			    "not an address (give the guest-linear address as "
+			    "a number, e.g. 0x101420; guest symbols are not "
+			    "known)");
 	rc = vmspec_parse_module("vm:name=z,weight=0", 0, &s, err, sizeof(err));
 	assert_int_equal(rc, -1);
 	assert_string_equal(err, "vm 'z' (module 0): weight=0 is out of range "
@@ -693,6 +796,11 @@ static void test_format(void **state)
 		  "cmdline=\"a\\\\b \\\"c\\\"\"");
 	roundtrip("name=a,kernel=0,cmdline=a\\b", NULL);
 	roundtrip("name=a,kernel=0,mem=0x200000,pin=63", NULL);
+	roundtrip("name=a,kernel=0,module=1,break=x:0x101420,break=4096+8,"
+		  "break=rw:0x2000/8,break=\"w:0/2\"",
+		  "name=a,kernel=0,mem=16M,cpus=1,pin=any,weight=1,"
+		  "cmdline=\"\",module=1,break=x:0x101420,break=w:0x1008/4,"
+		  "break=rw:0x2000/8,break=w:0/2");
 
 	/* A full cmdline of quotes still formats (escaped, 512+ characters)
 	 * and the length reported is the full one when cut. */
@@ -744,6 +852,7 @@ static void test_truncations(void **state)
 		"cmdline=\"console=ttyS0 \\\"x\\\" \\\\y\",module=2,module=q",
 		"vcpus=3 affinity=\"1-2\" name=\"q\" kernel=\"a b\" cmdline=\"",
 		"=,\"\\=\"\",pin=,,-,1-,",
+		"name=a,kernel=0,break=rw:0x2000+8/8 break=\"x:1\",break=w:",
 	};
 	char msg[256];
 	struct vm_spec t;
@@ -776,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_err_buffers),
+		cmocka_unit_test(test_break),
 		cmocka_unit_test(test_module_spec),
 		cmocka_unit_test(test_module_form),
 		cmocka_unit_test(test_resolve),
