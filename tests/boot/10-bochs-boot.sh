@@ -6,9 +6,7 @@ set -uo pipefail
 
 test_init bochs-boot
 log="$T_DIR/bochs-serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$ISO" \
-    --cpus 2 --timeout 120 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s, status $RUN_STATUS)"
+boot_bochs --log "$log" "$ISO" 2 120
 
 # The banner is "Tern VERSION ..."; VERSION comes from git describe (a hash
 # that may start with a letter, or "unknown" outside a git tree).

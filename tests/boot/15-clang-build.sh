@@ -14,9 +14,8 @@ if command -v clang >/dev/null 2>&1; then
     iso="$T_DIR/t.iso"
     KERNEL="$bdir/tern.elf" make_test_iso "$iso" \
         --vm "name=dr,kernel=$bdir/guest/drtest.elf,cmdline=\"loops=100\""
-    log="$T_DIR/serial.log"
-    run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-        --timeout 240 --workdir "$T_DIR" --log "$log"
+    boot_bochs "$iso" 2 240
+    log=$BOCHS_LOG
     check drtest "drtest did not pass under the clang-built Tern" \
         expect_line "$log" '^\[dr\] drtest: [0-9]+ passed, 0 failed'
     check_clean_run "$log" "$T_DIR/run.txt"

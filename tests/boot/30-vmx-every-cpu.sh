@@ -11,10 +11,8 @@ for i in 0 1 2 3; do
     args+=(--module "$BUILD/guest/hello.elf='vm:name=h$i,pin=$i,cmdline=\"name=h$i exit=$i\"'")
 done
 make_test_iso "$iso" "${args[@]}"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 4 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 4 240
+log=$BOCHS_LOG
 
 for i in 0 1 2 3; do
     check "vmx-on-cpu$i" "cpu$i did not report VMX on" expect_line "$log" "^\[cpu$i\] VMX on$"

@@ -5,10 +5,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 test_init missing-ept
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$BUILD/tern.iso" \
-    --model core2_penryn_t9600 --cpus 2 --timeout 120 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$ISO" 2 120 --model core2_penryn_t9600
+log=$BOCHS_LOG
 check names-ept "no error naming the missing EPT" \
     expect_line "$log" 'error: VMX unavailable: CPU lacks .*EPT'
 check no-vm "a VM ran although VMX is unusable" expect_no_line "$log" '^result vm='

@@ -13,10 +13,8 @@ make_test_iso "$iso" --cmdline "selftest=ap-fail" \
     --module "$BUILD/guest/hello.elf='vm:name=any,cmdline=\"name=any exit=2\"'" \
     --module "$BUILD/guest/hello.elf='vm:name=on3,pin=3,cmdline=\"name=on3 exit=3\"'" \
     --module "$BUILD/guest/hello.elf='vm:name=on1,pin=1,cmdline=\"name=on1 exit=4\"'"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 4 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 4 240
+log=$BOCHS_LOG
 
 check reported "the dead CPU was not reported by number, APIC id and reason" \
     expect_line "$log" 'cpu1 \(APIC id 1\) did not start \(no response to INIT-SIPI-SIPI\); continuing without it'

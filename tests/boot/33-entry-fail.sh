@@ -12,10 +12,8 @@ iso="$T_DIR/t.iso"
 make_test_iso "$iso" --cmdline "selftest=entry-fail" \
     --module "$BUILD/guest/hello.elf='vm:name=broken,cmdline=\"name=broken\"'" \
     --module "$BUILD/guest/hello.elf='vm:name=good,cmdline=\"name=good exit=3\"'"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 2 240
+log=$BOCHS_LOG
 
 check named "the failed check was not named" expect_line "$log" \
     'vm broken vcpu 0 stopped: VM entry failed: CS access rights: P \(bit 7\) must be 1 \(exit reason 0x80000021'

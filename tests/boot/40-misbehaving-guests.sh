@@ -15,10 +15,8 @@ make_test_iso "$iso" \
     --module "$T_DIR/corrupt.elf=vm:name=corrupt" \
     --module "$BUILD/guest/hello.elf='vm:name=good1,cmdline=\"name=good1\"'" \
     --module "$BUILD/guest/hello.elf='vm:name=good2,cmdline=\"name=good2 exit=7\"'"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 2 240
+log=$BOCHS_LOG
 
 check oob-report "no report naming the address, RIP and access type" \
     expect_line "$log" 'vm oob ended: bad-access: read of guest-physical 0xc0000000 outside its RAM \(16 MiB\) at RIP 0x[0-9a-f]+ on vcpu 0'

@@ -19,10 +19,8 @@ make_test_iso "$iso" \
     --module "$T_DIR/env.txt=env.txt" \
     --module "$T_DIR/mbex=mbex" \
     --module "$BUILD/guest/hello.elf='vm:name=bymodule,cpus=1,weight=3,cmdline=\"name=bymodule exit=6\"'"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 180 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 2 180
+log=$BOCHS_LOG
 check by-index "VM with kernel=0 did not run" \
     expect_line_all "$log" '^result vm=byindex ' 'status=9 ' 'mem_mib=8 '
 check by-module "VM from a vm: module line did not run" \

@@ -22,9 +22,8 @@ cp "$kernel" "$T_DIR/mbex"
 # Under Tern, in Bochs.
 iso="$T_DIR/t.iso"
 make_test_iso "$iso" --vm "name=mbex,kernel=$T_DIR/mbex,cmdline=\"hello world\""
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 1 \
-    --timeout 120 --workdir "$T_DIR" --log "$log"
+boot_bochs "$iso" 1 120
+log=$BOCHS_LOG
 clean_log "$log" | sed -n 's/^\[mbex\] vga: //p' >"$T_DIR/tern.txt"
 
 # Under QEMU -kernel (TCG), same RAM and command line; read the screen.

@@ -24,10 +24,9 @@ iso="$T_DIR/t.iso"
 make_test_iso "$iso" \
     --module "$elf='vm:name=traced,break=x:$touch_fn,break=w:$touched/4,cmdline=\"name=traced loops=20 touch=50 drcheck=1\"'" \
     --module "$BUILD/guest/drtest.elf='vm:name=drt,cmdline=\"loops=40\"'"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 1 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s; hello_touch=$touch_fn hello_touched=$touched)"
+boot_bochs "$iso" 1 240
+log=$BOCHS_LOG
+echo "  (hello_touch=$touch_fn hello_touched=$touched)"
 
 check set "the breakpoints were not announced" \
     expect_line "$log" "vm traced: break 0: execute at $touch_fn, 1 byte$"

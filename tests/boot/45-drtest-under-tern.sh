@@ -11,10 +11,8 @@ test_init drtest-under-tern
 args="loops=300 seed=3"
 iso="$T_DIR/t.iso"
 make_test_iso "$iso" --vm "name=dr,kernel=$BUILD/guest/drtest.elf,cmdline=\"$args\""
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 1 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (tern run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 1 240
+log=$BOCHS_LOG
 check all-pass "drtest did not pass every check under Tern" \
     expect_line "$log" '^\[dr\] drtest: [0-9]+ passed, 0 failed'
 check no-fail "a drtest check failed under Tern" expect_no_line "$log" 'drtest: FAIL'

@@ -14,10 +14,8 @@ iso="$T_DIR/pinned.iso"
 make_test_iso "$iso" \
     --vm "name=p1,kernel=$G/drtest.elf,pin=0,cmdline=\"loops=1500 seed=11\"" \
     --vm "name=p2,kernel=$G/drtest.elf,pin=0,cmdline=\"loops=1500 seed=22\""
-log="$T_DIR/pinned.log"
-run_logged "$T_DIR/pinned.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 300 --workdir "$T_DIR/w1" --log "$log"
-echo "  (pinned run: ${RUN_SECONDS} s)"
+boot_bochs --run pinned "$iso" 2 300
+log=$BOCHS_LOG
 for vm in p1 p2; do
     check "$vm-loop" "$vm: the DR loop did not pass" \
         expect_line "$log" "^\[$vm\] drtest: PASS dr-loop: 1500 iterations"
@@ -38,10 +36,8 @@ make_test_iso "$iso" \
     --vm "name=m1,kernel=$G/drtest.elf,cmdline=\"loops=1500 seed=1\"" \
     --vm "name=m2,kernel=$G/drtest.elf,cmdline=\"loops=1500 seed=2\"" \
     --vm "name=m3,kernel=$G/drtest.elf,cmdline=\"loops=1500 seed=3\""
-log="$T_DIR/free.log"
-run_logged "$T_DIR/free.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 300 --workdir "$T_DIR/w2" --log "$log"
-echo "  (migrating run: ${RUN_SECONDS} s)"
+boot_bochs --run free "$iso" 2 300
+log=$BOCHS_LOG
 for vm in m1 m2 m3; do
     check "$vm-all" "$vm: not every check passed" expect_line "$log" "^\[$vm\] drtest: [0-9]+ passed, 0 failed"
 done

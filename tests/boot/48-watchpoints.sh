@@ -12,10 +12,8 @@ make_test_iso "$iso" \
     --cmdline "watch=w:vms_running watch=x:summary_print watch=rw:0x$addr/4 watch=w:no_such_symbol" \
     --vm "name=dr,kernel=$BUILD/guest/drtest.elf,cmdline=\"loops=200\"" \
     --vm "name=h,kernel=$BUILD/guest/hello.elf"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 240 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 2 240
+log=$BOCHS_LOG
 check armed-symbol "watchpoint 0 not armed on vms_running" \
     expect_line "$log" "watchpoint 0: write of 4 bytes at 0x$addr \(vms_running\) on every CPU"
 check armed-exec "watchpoint 1 (execute) not armed" \

@@ -6,10 +6,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 test_init demo
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$BUILD/tern.iso" --cpus 2 \
-    --timeout 300 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$ISO" 2 300
+log=$BOCHS_LOG
 check banner "no banner" expect_line "$log" '^Tern [^ ]+ - x86-64 microhypervisor'
 check drtest "drtest did not pass" expect_line "$log" '^\[drtest\] drtest: [0-9]+ passed, 0 failed'
 check watch "the watchpoint did not report a hit" expect_line "$log" 'watchpoint 0 hit: '

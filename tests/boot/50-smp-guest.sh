@@ -13,9 +13,7 @@ test_init smp-guest
 iso="$T_DIR/smp.iso"
 log="$T_DIR/bochs-serial.log"
 make_test_iso "$iso" --module "$BUILD/guest/smp.elf='vm:name=smp,cpus=4'"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 300 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s, status $RUN_STATUS)"
+boot_bochs --log "$log" "$iso" 2 300
 check_clean_run "$log" "$T_DIR/run.txt"
 
 clean_log "$log" | grep -aE '^\[smp\] smp: (PASS|FAIL|SKIP) ' | sed 's/^/  /'

@@ -18,10 +18,8 @@ for vm in a1:1 a2:1 b1:1 b2:1 c1:2 c2:2; do
 done
 iso="$T_DIR/t.iso"
 make_test_iso "$iso" "${args[@]}"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 400 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 2 400
+log=$BOCHS_LOG
 
 shares() {
     clean_log "$log" | awk '

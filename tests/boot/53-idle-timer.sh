@@ -22,9 +22,7 @@ make_test_iso "$iso" \
     --module "$BUILD/guest/smp.elf='vm:name=idle,cmdline=\"mode=idle hz=100 ticks=300 late_us=$SLICE_US\"'" \
     --module "$BUILD/guest/smp.elf='vm:name=ctl,cmdline=\"mode=idle hz=100 ticks=1 late_us=$SLICE_US\"'" \
     --module "$BUILD/guest/smp.elf='vm:name=burn,cpus=4,cmdline=\"mode=burn ms=3500\"'"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 400 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s, status $RUN_STATUS)"
+boot_bochs --log "$log" "$iso" 2 400
 check_clean_run "$log" "$T_DIR/run.txt"
 
 for vm in idle ctl burn; do

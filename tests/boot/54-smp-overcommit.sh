@@ -15,9 +15,7 @@ iso="$T_DIR/smp.iso"
 log="$T_DIR/bochs-serial.log"
 make_test_iso "$iso" --module "$BUILD/guest/smp.elf='vm:name=p,cpus=6,cmdline=\"slack=25\"'" \
     --module "$BUILD/guest/smp.elf='vm:name=q,cpus=6,cmdline=\"slack=25\"'"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 400 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s, status $RUN_STATUS)"
+boot_bochs --log "$log" "$iso" 2 400
 check_clean_run "$log" "$T_DIR/run.txt"
 
 clean_log "$log" | grep -aE '^\[[pq]\] smp: (FAIL|[0-9]+ passed|ipis=)|ap-start|ipi-mesh' |

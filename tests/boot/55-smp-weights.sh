@@ -14,10 +14,8 @@ make_test_iso "$iso" \
     --vm "name=w1a,kernel=$G/smp.elf,cpus=2,weight=1,cmdline=\"mode=burn ms=3000\"" \
     --vm "name=w1b,kernel=$G/smp.elf,cpus=2,weight=1,cmdline=\"mode=burn ms=3000\"" \
     --vm "name=w2,kernel=$G/smp.elf,cpus=2,weight=2,cmdline=\"mode=burn ms=3000\""
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" --cpus 2 \
-    --timeout 400 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s)"
+boot_bochs "$iso" 2 400
+log=$BOCHS_LOG
 shares() {
     clean_log "$log" | awk '
         /^\[(w1a|w1b|w2)\] smp: burn total work=/ {

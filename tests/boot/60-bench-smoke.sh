@@ -16,10 +16,8 @@ if [[ ! -f $GUEST ]]; then
 fi
 iso="$T_DIR/bench.iso"
 make_test_iso "$iso" --module "$GUEST='vm:name=bench,cmdline=\"goal=20000\"'"
-log="$T_DIR/serial.log"
-run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" \
-    --cpus 1 --timeout 120 --workdir "$T_DIR" --log "$log"
-echo "  (bochs run: ${RUN_SECONDS} s, status $RUN_STATUS)"
+boot_bochs "$iso" 1 120
+log=$BOCHS_LOG
 
 ops="nop cpuid vmcall out80 in80 dr7-cold dr7-read dr0-write cpuid-drloaded
      cpuid-dr6dirty cpuid-dr7armed hlt-timer ipi switch"

@@ -2,8 +2,8 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   test_init bochs-boot              # name prefix, work dir, ISO build
-#   run_logged "$T_DIR/run.txt" "$ROOT/run-bochs.sh" --quiet --workdir "$T_DIR"
-#   check banner "no line ^Tern [0-9]" expect_line "$T_DIR/bochs-serial.log" '^Tern [0-9]'
+#   boot_bochs "$ISO" 2 120           # 2 CPUs, 120 s; COM1 in $BOCHS_LOG
+#   check banner "no line ^Tern [0-9]" expect_line "$BOCHS_LOG" '^Tern [0-9]'
 #   finish
 #
 # Convention: each test is an executable tests/boot/NN-name.sh that prints
@@ -175,6 +175,33 @@ run_logged() {
     RUN_STATUS=0
     "$@" </dev/null >"$out" 2>&1 || RUN_STATUS=$?
     RUN_SECONDS=$(seconds_since "$start")
+}
+
+# boot_bochs [--run NAME] [--log FILE] ISO CPUS TIMEOUT [ARGS...]: boot ISO
+# headless in Bochs with run-bochs.sh --quiet, CPUS CPUs and a limit of
+# TIMEOUT s wall time; ARGS go on to run-bochs.sh (e.g. --model NAME). Work
+# dir T_DIR, the runner's output in T_DIR/run.txt, COM1 in T_DIR/serial.log
+# (--log: in FILE). A test that boots more than once names each run: --run
+# NAME uses T_DIR/NAME.txt, T_DIR/NAME.log and work dir T_DIR/NAME. Sets
+# BOCHS_LOG (the serial log), RUN_STATUS and RUN_SECONDS (as run_logged
+# does), and prints "(bochs run: N s, status S)" ("NAME run" with --run).
+BOCHS_LOG=""
+boot_bochs() {
+    local name="" serial=""
+    while :; do
+        case ${1-} in
+            --run) name=$2; shift 2 ;;
+            --log) serial=$2; shift 2 ;;
+            *) break ;;
+        esac
+    done
+    local iso=$1 cpus=$2 timeout_s=$3
+    shift 3
+    BOCHS_LOG=${serial:-$T_DIR/${name:-serial}.log}
+    run_logged "$T_DIR/${name:-run}.txt" "$ROOT/run-bochs.sh" --quiet --iso "$iso" \
+        --cpus "$cpus" --timeout "$timeout_s" --workdir "$T_DIR${name:+/$name}" \
+        --log "$BOCHS_LOG" "$@"
+    echo "  (${name:-bochs} run: ${RUN_SECONDS} s, status $RUN_STATUS)"
 }
 
 # boot_bare_bochs DIR ELF CMDLINE MODEL CPUS IPS TIMEOUT: boot the multiboot
