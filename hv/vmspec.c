@@ -452,7 +452,8 @@ static int h_mem(struct vctx *c)
 			    has_size_suffix(c) ? "" :
 			    "; a size without a K, M or G suffix is in bytes");
 	if (v > VMSPEC_MEM_MAX)
-		return fail(c, "mem=%.*s is too large (maximum %llu GiB)",
+		return fail(c, "mem=%.*s is too large (maximum %llu GiB: guest RAM "
+			    "ends below the MMIO hole at 3-4 GiB)",
 			    echo_len(c), c->val,
 			    (unsigned long long)(VMSPEC_MEM_MAX / GiB));
 	if (v % PAGE_SIZE)

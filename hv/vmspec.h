@@ -12,7 +12,7 @@
  *   name       1-15 characters A-Z a-z 0-9 _ -  (required; unique among VMs)
  *   kernel     module index (0-based, GRUB module order) or module name
  *              (required in vm=, not allowed in the module form)
- *   mem        size in bytes, suffix K/M/G, 2M..64G, multiple of 4K   16M
+ *   mem        size in bytes, suffix K/M/G, 2M..3G, multiple of 4K    16M
  *   cpus       number of vCPUs, 1-16 (synonym: vcpus)                 1
  *   pin        physical CPUs the vCPUs may run on: "0,2-5" (CPUs 0-63)
  *              or "any" (synonym: affinity)                           any
@@ -68,7 +68,9 @@
 #define VMSPEC_MAX_PCPUS 64     /* CPUs a pin set can name: 0..63 */
 #define VMSPEC_MEM_DEFAULT (16 * MiB)
 #define VMSPEC_MEM_MIN (2 * MiB)
-#define VMSPEC_MEM_MAX (64 * GiB)
+/* Guest RAM is one block from address 0 and must end below the 3-4 GiB
+ * hole where the (x)APIC page and other MMIO live. */
+#define VMSPEC_MEM_MAX (3 * GiB)
 #define VMSPEC_PIN_ANY UINT64_MAX /* pin_mask default: every CPU */
 
 /* A reference to a GRUB module, by index or by name. */

@@ -79,7 +79,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(s.modules[1].index, 3);
 
 	/* Order does not matter; synonyms. */
-	ok("vcpus=16,affinity=63,weight=64,mem=64G,kernel=hello.elf,"
+	ok("vcpus=16,affinity=63,weight=64,mem=3G,kernel=hello.elf,"
 	   "name=Z_9-x,module=initrd,module=0x10");
 	assert_string_equal(s.name, "Z_9-x");
 	assert_false(s.kernel.is_index);
@@ -87,7 +87,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(s.ncpus, 16);
 	assert_true(s.pin_mask == BIT(63));
 	assert_int_equal(s.weight, 64);
-	assert_true(s.mem == 64ULL << 30);
+	assert_true(s.mem == 3ULL << 30);
 	assert_false(s.modules[0].is_index);
 	assert_string_equal(s.modules[0].name, "initrd");
 	assert_true(s.modules[1].is_index);
@@ -134,7 +134,7 @@ static void test_mem(void **state)
 		{ "2M", 2 << 20 }, { "2m", 2 << 20 }, { "2048K", 2 << 20 },
 		{ "2048k", 2 << 20 }, { "1G", 1 << 30 }, { "1g", 1 << 30 },
 		{ "0x200000", 2 << 20 }, { "2097152", 2 << 20 },
-		{ "2052K", (2 << 20) + 4096 }, { "64G", 64ULL << 30 },
+		{ "2052K", (2 << 20) + 4096 }, { "3G", 3ULL << 30 },
 		{ "0x1000K", 4 << 20 },
 	};
 	char buf[64];
@@ -151,10 +151,12 @@ static void test_mem(void **state)
 	bad("name=web,kernel=0,mem=32",
 	    "vm 'web': mem=32 is too small (minimum 2 MiB); a size without a "
 	    "K, M or G suffix is in bytes");
-	bad("name=web,kernel=0,mem=65G",
-	    "vm 'web': mem=65G is too large (maximum 64 GiB)");
+	bad("name=web,kernel=0,mem=4G",
+	    "vm 'web': mem=4G is too large (maximum 3 GiB: guest RAM ends below "
+	    "the MMIO hole at 3-4 GiB)");
 	bad("name=web,kernel=0,mem=0x1000000001",
-	    "vm 'web': mem=0x1000000001 is too large (maximum 64 GiB)");
+	    "vm 'web': mem=0x1000000001 is too large (maximum 3 GiB: guest RAM "
+	    "ends below the MMIO hole at 3-4 GiB)");
 	bad("name=web,kernel=0,mem=2049K",
 	    "vm 'web': mem=2049K is not a multiple of 4 KiB");
 	bad("name=web,kernel=0,mem=2097153",
