@@ -25,7 +25,8 @@ struct vmx_seg {
 };
 
 struct vmx_guest_state {
-	uint64_t cr0, cr3, cr4, dr7;
+	uint64_t cr0, cr3, cr4;
+	uint64_t dr7;            /* the GUEST_DR7 field */
 	uint64_t rip, rflags;
 	uint64_t efer, pat, debugctl;
 	uint64_t pending_dbg;
