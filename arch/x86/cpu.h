@@ -34,6 +34,7 @@
 #define RFLAGS_ZF BIT(6)
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_DF BIT(10)
 #define RFLAGS_RF BIT(16)
 #define RFLAGS_VM BIT(17)
 

@@ -14,6 +14,16 @@ struct io_qual exitqual_io(uint64_t q)
 	};
 }
 
+struct io_string_info exitqual_io_string(uint32_t info)
+{
+	unsigned int asz = (info >> 7) & 7;
+	return (struct io_string_info){
+		.addr_mask = asz == 0 ? 0xffffULL : asz == 1 ? 0xffffffffULL : ~0ULL,
+		.seg = (info >> 15) & 7,
+		.valid = asz <= 2,
+	};
+}
+
 struct cr_qual exitqual_cr(uint64_t q)
 {
 	return (struct cr_qual){

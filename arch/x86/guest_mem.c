@@ -130,7 +130,8 @@ struct gm_paging gm_current_paging(struct vcpu *v)
 	return p;
 }
 
-int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
+/* Copies between buf and guest-linear memory, page by page. */
+static int copy_linear(struct vcpu *v, uint64_t la, void *buf, size_t len, bool to_guest)
 {
 	struct gm_paging p = gm_current_paging(v);
 	size_t done = 0;
@@ -140,12 +141,25 @@ int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
 		if (rc)
 			return done ? (int)done : rc;
 		size_t chunk = MIN(len - done, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-		const void *src = vm_gpa_to_hva(v->vm, gpa, chunk);
-		if (!src)
+		void *ram = vm_gpa_to_hva(v->vm, gpa, chunk);
+		if (!ram)
 			return done ? (int)done : GM_BAD_GPA;
-		memcpy((uint8_t *)buf + done, src, chunk);
+		if (to_guest)
+			memcpy(ram, (const uint8_t *)buf + done, chunk);
+		else
+			memcpy((uint8_t *)buf + done, ram, chunk);
 		done += chunk;
 	}
 	return (int)done;
+}
+
+int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len)
+{
+	return copy_linear(v, la, buf, len, false);
+}
+
+int guest_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len)
+{
+	return copy_linear(v, la, (void *)buf, len, true);
 }
 #endif

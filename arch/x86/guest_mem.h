@@ -1,7 +1,7 @@
 /* Reading guest memory by guest-linear address: a software walk of the
  * guest's own page tables (SDM Vol. 3, chapter 5: 32-bit paging, PAE
  * paging, 4-level paging; paging off). Used to fetch the instruction that
- * caused an MMIO exit. The walk is pure (guest-physical reads go through a
+ * caused an MMIO exit and for the memory operand of INS/OUTS. The walk is pure (guest-physical reads go through a
  * callback) and unit-tested on the host. */
 #ifndef ARCH_X86_GUEST_MEM_H
 #define ARCH_X86_GUEST_MEM_H
@@ -42,6 +42,10 @@ struct gm_paging gm_current_paging(struct vcpu *v);
  * Returns the number of bytes copied (less than len if a page is not
  * mapped or not RAM), or a negative enum gm_error if none. */
 int guest_read_linear(struct vcpu *v, uint64_t la, void *buf, size_t len);
+/* The same in the other direction. Page protections (R/W, U/S) are not
+ * checked: the callers emulate ring-0 accesses of guests that own their
+ * memory. */
+int guest_write_linear(struct vcpu *v, uint64_t la, const void *buf, size_t len);
 #endif
 
 #endif

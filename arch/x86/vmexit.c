@@ -310,16 +310,75 @@ static enum exit_action mmio_access_exit(struct vcpu *v, gpa_t gpa, bool write)
 	return EXIT_RESUME;
 }
 
+/* At most this many elements of a REP INS/OUTS per exit; the guest then
+ * executes the instruction again with RCX and RSI/RDI advanced, as a REP
+ * string instruction may be interrupted between iterations. */
+#define STRING_IO_CHUNK 4096
+
+static inline uint64_t masked_add(uint64_t reg, int64_t d, uint64_t mask)
+{
+	return (reg & ~mask) | ((reg + (uint64_t)d) & mask);
+}
+
+/* INS/OUTS, with or without REP (SDM Vol. 2B, INS/OUTS). The processor
+ * checked I/O permission before the exit; the qualification gives the
+ * port, size and REP, the instruction information the address size, and
+ * the guest-linear-address field where the memory operand starts. */
+static enum exit_action handle_string_io(struct vcpu *v, const struct io_qual *q)
+{
+	struct io_string_info si = exitqual_io_string(vmcs_read32(EXIT_INSTR_INFO));
+	uint64_t *gpr = v->arch.regs.gpr;
+	unsigned int idx = q->in ? GPR_RDI : GPR_RSI;
+	/* The memory operand's segment base: the linear address less the
+	 * offset, so that the offset can wrap at the address size. */
+	uint64_t base = vmcs_readl(GUEST_LINEAR_ADDR) - (gpr[idx] & si.addr_mask);
+	int64_t step = (vmcs_readl(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)q->size : q->size;
+	uint64_t left = q->rep ? gpr[GPR_RCX] & si.addr_mask : 1;
+
+	if (!si.valid) {
+		vcpu_stop(v, VM_END_UNHANDLED_EXIT, "%s: invalid address size in the exit information",
+			  q->in ? "INS" : "OUTS");
+		return EXIT_YIELD;
+	}
+	for (unsigned int n = 0; left && n < STRING_IO_CHUNK; n++, left--) {
+		uint64_t la = base + (gpr[idx] & si.addr_mask);
+		uint32_t val = 0;
+		int done;
+		if (si.addr_mask != ~0ULL)
+			la &= 0xffffffffULL; /* 32-bit linear addresses outside 64-bit mode */
+		if (q->in) {
+			val = pio_in(v, q->port, q->size);
+			done = guest_write_linear(v, la, &val, q->size);
+		} else {
+			done = guest_read_linear(v, la, &val, q->size);
+			if (done == (int)q->size)
+				pio_out(v, q->port, q->size, val);
+		}
+		if (done != (int)q->size) {
+			vcpu_stop(v, VM_END_BAD_ACCESS, "%s on port %#x: its operand at linear %#llx "
+				  "is not guest RAM (RIP %#llx)", q->in ? "INS" : "OUTS", q->port,
+				  (unsigned long long)la, (unsigned long long)vmcs_readl(GUEST_RIP));
+			return EXIT_YIELD;
+		}
+		gpr[idx] = masked_add(gpr[idx], step, si.addr_mask);
+		if (q->rep)
+			gpr[GPR_RCX] = masked_add(gpr[GPR_RCX], -1, si.addr_mask);
+		if (v->state == VCPU_STOPPED || v->vm->end != VM_END_NONE)
+			return EXIT_YIELD;
+	}
+	if (left)
+		return EXIT_RESUME; /* RIP unchanged: the REP goes on */
+	vcpu_skip_instruction(v);
+	io_breakpoints(v, q->port, q->size);
+	return EXIT_RESUME;
+}
+
 static enum exit_action handle_io(struct vcpu *v)
 {
 	struct io_qual q = exitqual_io(vmcs_readl(EXIT_QUALIFICATION));
 
-	if (q.string) {
-		vcpu_stop(v, VM_END_UNHANDLED_EXIT,
-			  "string I/O (%s) on port %#x is not emulated", q.in ? "INS" : "OUTS",
-			  q.port);
-		return EXIT_YIELD;
-	}
+	if (unlikely(q.string))
+		return handle_string_io(v, &q);
 	if (q.in) {
 		uint32_t val = pio_in(v, q.port, q.size);
 		uint64_t rax = v->arch.regs.gpr[GPR_RAX];

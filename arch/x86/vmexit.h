@@ -84,6 +84,14 @@ struct io_qual {
 };
 struct io_qual exitqual_io(uint64_t q);
 
+/* VM-exit instruction information of INS/OUTS (SDM Vol. 3C, Table 27-8). */
+struct io_string_info {
+	uint64_t addr_mask;  /* 0xffff, 0xffffffff or all ones: the address size */
+	unsigned int seg;    /* segment register (0 ES ... 5 GS); INS always ES */
+	bool valid;          /* the address size is one of the three */
+};
+struct io_string_info exitqual_io_string(uint32_t info);
+
 struct cr_qual {
 	unsigned int cr;
 	unsigned int type;  /* 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW */

@@ -12,7 +12,10 @@
  *             fault" and exits 4. (QEMU 7.2 TCG ignores writes to unknown
  *             MSRs; msr=0x6e1 valhi=0x100, IA32_PKRS with reserved bits
  *             63:32 set, is a #GP there.)
- *   loop      spin forever with interrupts off (timeout/preemption tests) */
+ *   loop      spin forever with interrupts off (timeout/preemption tests)
+ *   ins-oob   REP INSB from COM1's LSR into memory beyond RAM (addr=,
+ *             default 0xC0000000); under Tern the VM must be stopped;
+ *             elsewhere it exits 2 */
 #include "guest.h"
 
 #define EXIT_SURVIVED_OOB  2
@@ -27,6 +30,17 @@ static void wrmsr_gp(struct trap_frame *f)
 	gprintf("bad: got #GP from wrmsr (error 0x%x, eip 0x%08x, msr 0x%x)\n",
 		f->error, f->eip, msr_index);
 	guest_exit(EXIT_GOT_GP);
+}
+
+static int do_ins_oob(const struct mb1_info *mbi)
+{
+	uint32_t di = cmdline_get_u32(mbi, "addr", 0xC0000000u), cx = 16;
+
+	gprintf("bad: rep insb to 0x%08x, beyond RAM\n", di);
+	serial_flush();
+	__asm__ volatile("cld; rep insb" : "+D"(di), "+c"(cx) : "d"(0x3fd) : "memory");
+	gprintf("bad: rep insb survived (ecx=%u)\n", cx);
+	return EXIT_SURVIVED_OOB;
 }
 
 static int do_oob_read(const struct mb1_info *mbi)
@@ -92,6 +106,8 @@ int gmain(uint32_t magic, struct mb1_info *mbi)
 		return do_msr(mbi);
 	if (!strcmp(mode, "loop"))
 		do_loop();
-	gprintf("bad: usage: mode=oob-read|triple|msr|loop\n");
+	if (!strcmp(mode, "ins-oob"))
+		return do_ins_oob(mbi);
+	gprintf("bad: usage: mode=oob-read|triple|msr|loop|ins-oob\n");
 	return EXIT_BAD_USAGE;
 }

@@ -78,6 +78,10 @@ run hello-drcheck hello "touch=50 drcheck=1"
 check hello-drcheck 1 "hello: touched 50 times, hello_touched=50" \
     "hello: own debug registers ok" "guest: exit 0"
 
+# The same string I/O checks as under Tern (test 43).
+run hello-strio hello "strio=1"
+check hello-strio 1 "hello: rep outsb to COM1" "hello: string I/O ok" "guest: exit 0"
+
 # --- bad -----------------------------------------------------------------------
 run bad-msr-gp bad "mode=msr msr=0x6e1 valhi=0x100"
 check bad-msr-gp 7 "bad: got #GP from wrmsr" "guest: exit 3"
@@ -101,6 +105,9 @@ fi
 
 run bad-oob bad "mode=oob-read"
 check bad-oob 5 "bad: reading 0xc0000000" "bad: oob read returned" "guest: exit 2"
+
+run bad-ins-oob bad "mode=ins-oob"
+check bad-ins-oob 5 "bad: rep insb to 0xc0000000" "bad: rep insb survived (ecx=0)" "guest: exit 2"
 
 run bad-loop bad "mode=loop" 3
 check bad-loop 124 "bad: spinning forever"

@@ -57,6 +57,26 @@ static void test_io_examples(void **state)
 	check_io(0x8, 1, true, false, false, false, 0);
 }
 
+/* INS/OUTS instruction information: address size in bits 9:7, segment
+ * in bits 17:15 (Table 27-8); other bits are undefined and ignored. */
+static void test_io_string_info(void **state)
+{
+	struct io_string_info i = exitqual_io_string(0);
+	assert_true(i.valid);
+	assert_int_equal(i.addr_mask, 0xffff);
+	assert_int_equal(i.seg, 0);
+	i = exitqual_io_string(1u << 7 | 3u << 15);   /* 32-bit, DS */
+	assert_true(i.valid);
+	assert_int_equal(i.addr_mask, 0xffffffffULL);
+	assert_int_equal(i.seg, 3);
+	i = exitqual_io_string(2u << 7 | 5u << 15 | 0xfc007c7fu); /* 64-bit, GS, junk */
+	assert_true(i.valid);
+	assert_true(i.addr_mask == ~0ULL);
+	assert_int_equal(i.seg, 5);
+	for (uint32_t asz = 3; asz < 8; asz++)
+		assert_false(exitqual_io_string(asz << 7).valid);
+}
+
 static void test_io_exhaustive(void **state)
 {
 	static const unsigned sizes[] = { 1, 2, 4 };
@@ -204,6 +224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_io_examples),    cmocka_unit_test(test_io_exhaustive),
+		cmocka_unit_test(test_io_string_info),
 		cmocka_unit_test(test_cr_examples),    cmocka_unit_test(test_cr_exhaustive),
 		cmocka_unit_test(test_dr_examples),    cmocka_unit_test(test_dr_exhaustive),
 		cmocka_unit_test(test_ept_examples),   cmocka_unit_test(test_ept_exhaustive),
