@@ -87,7 +87,8 @@ DEMO_VMS ?= \
 	--vm 'name=drtest,kernel=$(G)/drtest.elf,cmdline="loops=300"' \
 	--vm 'name=hello-a,kernel=$(G)/hello.elf,weight=1,cmdline="name=hello-a loops=1500"' \
 	--vm 'name=hello-b,kernel=$(G)/hello.elf,weight=2,cmdline="name=hello-b loops=1500"' \
-	--vm 'name=bad-msr,kernel=$(G)/bad.elf,cmdline="mode=msr"'
+	--vm 'name=bad-msr,kernel=$(G)/bad.elf,cmdline="mode=msr"' \
+	--vm "name=traced,kernel=$(G)/hello.elf,break=x:$$(tools/symaddr $(G)/hello.elf hello_touch),cmdline=\"name=traced loops=100 touch=200 drcheck=1\""
 
 iso: $(BUILD)/tern.iso
 $(BUILD)/tern.iso: $(BUILD)/tern.elf tools/mkiso $(GUEST_BINS) Makefile

@@ -13,9 +13,8 @@ set -uo pipefail
 
 test_init guest-breakpoints
 elf="$BUILD/guest/hello.elf"
-addr_of() { nm "$elf" | awk -v s="$1" '$3 == s { print "0x" $1 }' | sed 's/^0x0*/0x/'; }
-touch_fn=$(addr_of hello_touch)
-touched=$(addr_of hello_touched)
+touch_fn=$("$ROOT/tools/symaddr" "$elf" hello_touch)
+touched=$("$ROOT/tools/symaddr" "$elf" hello_touched)
 if [[ -z $touch_fn || -z $touched ]]; then
     fail symbols "hello_touch/hello_touched not found in $elf"
     finish

@@ -51,8 +51,8 @@ check catches-host "a lost host watchpoint went unnoticed" bad_trace host '
 # Rule 8: a VM whose breakpoints Tern's debugger owns (break=), next to a
 # drtest VM, with the hypervisor watchpoint armed.
 hello="$ROOT/build/guest/hello.elf"
-fn=$(nm "$hello" | awk '$3 == "hello_touch" { print "0x" $1 }')
-var=$(nm "$hello" | awk '$3 == "hello_touched" { print "0x" $1 }')
+fn=$("$ROOT/tools/symaddr" "$hello" hello_touch)
+var=$("$ROOT/tools/symaddr" "$hello" hello_touched)
 run_logged "$T_DIR/debugger.txt" "$ROOT/tools/dr-trace.sh" --out "$T_DIR/debugger" \
     --timeout 300 -- \
     --vm "name=traced,kernel=$hello,break=x:$fn,break=w:$var/4,cmdline=\"loops=20 touch=50 drcheck=1\"" \
