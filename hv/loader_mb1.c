@@ -450,7 +450,7 @@ static uint32_t put_string(uint8_t *ram, uint64_t *at, const char *s)
 }
 
 int mb1_load(const void *image, uint64_t image_len, const char *cmdline,
-	     const struct mb1_module_in *mods, unsigned int nmods,
+	     const struct guest_module *mods, unsigned int nmods,
 	     const struct guest_mem_view *mem, struct mb1_load_result *out,
 	     char *err, size_t errlen)
 {
@@ -593,3 +593,35 @@ int mb1_load(const void *image, uint64_t image_len, const char *cmdline,
 			    "bit 2); ignored, no framebuffer is provided";
 	return 0;
 }
+
+/* ---- the loader interface (loader.h) ------------------------------------- */
+
+static bool mb1_probe(const void *image, uint64_t len, char *why, size_t whylen)
+{
+	struct loader l = { .img = image, .len = image ? len : 0, .err = why, .errlen = whylen };
+	return find_header(&l) >= 0;
+}
+
+static int mb1_guest_load(const struct guest_image *img, const char *cmdline,
+			  const struct guest_mem_view *mem, struct guest_boot *out,
+			  char *err, size_t errlen)
+{
+	struct mb1_load_result res;
+	if (mb1_load(img->kernel, img->kernel_len, cmdline, img->mods, img->nmods, mem, &res,
+		     err, errlen))
+		return -1;
+	/* Multiboot spec 3.2: EAX = the magic, EBX = the information. */
+	*out = (struct guest_boot){
+		.mode = GUEST_ENTRY_PROT32_FLAT,
+		.rip = res.entry,
+		.rax = MB1_BOOTLOADER_MAGIC,
+		.rbx = res.mbi_gpa,
+		.kernel_start = res.kernel_start,
+		.kernel_end = res.kernel_end,
+		.note = res.note,
+	};
+	return 0;
+}
+
+static const struct guest_loader mb1_loader = { "multiboot v1", mb1_probe, mb1_guest_load };
+LOADER_REGISTER(mb1_loader);

@@ -47,6 +47,7 @@
 #define TERN_LOADER_MB1_H
 
 #include "hv/types.h"
+#include "hv/loader.h"
 
 #define MB1_HEADER_MAGIC 0x1BADB002u
 #define MB1_BOOTLOADER_MAGIC 0x2BADB002u /* EAX at entry */
@@ -84,17 +85,7 @@
 #define MB1_MAX_MODULES 16
 #define MB1_LOADER_NAME "Tern"
 
-/* Guest RAM [0, size) as one flat host buffer. */
-struct guest_mem_view {
-	uint8_t *base;
-	uint64_t size;
-};
 
-struct mb1_module_in {
-	const void *data;
-	uint64_t len;
-	const char *cmdline; /* the module's string; NULL gives "" */
-};
 
 struct mb1_load_result {
 	uint32_t entry;        /* physical entry point: EIP */
@@ -123,7 +114,7 @@ struct mb1_load_result {
  * and then guest memory has not been written.
  */
 int mb1_load(const void *image, uint64_t image_len, const char *cmdline,
-	     const struct mb1_module_in *mods, unsigned int nmods,
+	     const struct guest_module *mods, unsigned int nmods,
 	     const struct guest_mem_view *mem, struct mb1_load_result *out,
 	     char *err, size_t errlen);
 

@@ -119,7 +119,7 @@ static bool alloc_ram(struct vm *vm, char *err, size_t len)
 	return true;
 }
 
-struct vm *vm_create(const struct vm_spec *spec, const struct vm_image *img, char *err,
+struct vm *vm_create(const struct vm_spec *spec, const struct guest_image *img, char *err,
 		     size_t len)
 {
 	struct vm *vm = kzalloc(sizeof(*vm));
@@ -136,20 +136,19 @@ struct vm *vm_create(const struct vm_spec *spec, const struct vm_image *img, cha
 		return vm;
 
 	struct guest_mem_view view = { phys_to_virt(vm->mem[0].hpa), vm->mem_size };
-	struct mb1_load_result res;
+	struct guest_boot boot;
 	/* Multiboot loaders (GRUB, QEMU -kernel) pass the kernel's name as the
 	 * first word of its command line; the VM's name stands in for it. */
 	static char cmdline[VM_NAME_LEN + VMSPEC_CMDLINE_MAX + 2];
 	fmt_snprintf(cmdline, sizeof(cmdline), "%s%s%s", vm->name, spec->cmdline[0] ? " " : "",
 		     spec->cmdline);
-	if (mb1_load(img->kernel, img->kernel_len, cmdline, img->mods, img->nmods, &view,
-		     &res, err, len))
+	if (guest_load(img, cmdline, &view, &boot, err, len))
 		return vm;
-	if (res.note)
-		log_info("vm %s: %s", vm->name, res.note);
-	log_info("vm %s: kernel [%#llx-%#llx) entry %#x, %llu MiB RAM, %u vcpu%s, weight %u",
-		 vm->name, (unsigned long long)res.kernel_start,
-		 (unsigned long long)res.kernel_end, res.entry,
+	if (boot.note)
+		log_info("vm %s: %s", vm->name, boot.note);
+	log_info("vm %s: kernel [%#llx-%#llx) entry %#llx, %llu MiB RAM, %u vcpu%s, weight %u",
+		 vm->name, (unsigned long long)boot.kernel_start,
+		 (unsigned long long)boot.kernel_end, (unsigned long long)boot.rip,
 		 (unsigned long long)(vm->mem_size / MiB), vm->nvcpus,
 		 vm->nvcpus == 1 ? "" : "s", spec->weight);
 
@@ -170,7 +169,7 @@ struct vm *vm_create(const struct vm_spec *spec, const struct vm_image *img, cha
 			return vm;
 		vm->vcpus[i] = v;
 	}
-	vcpu_arch_set_mb1_entry(vm->vcpus[0], res.entry, res.mbi_gpa);
+	vcpu_arch_set_boot(vm->vcpus[0], &boot);
 	vm->state = VM_RUNNING;
 	return vm;
 }

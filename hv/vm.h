@@ -3,6 +3,7 @@
 #define TERN_VM_H
 
 #include "hv/io.h"
+#include "hv/loader.h"
 #include "hv/spinlock.h"
 #include "hv/types.h"
 #include "hv/vcpu.h"
@@ -76,18 +77,9 @@ void vm_end(struct vm *vm, enum vm_end why, uint32_t status, const char *fmt, ..
 const char *vm_end_name(int end);
 
 
-/* What a VM is made from: the kernel image and its extra modules. */
-#include "hv/loader_mb1.h"
-struct vm_image {
-	const void *kernel;
-	uint64_t kernel_len;
-	struct mb1_module_in mods[VMSPEC_MAX_MODULES];
-	unsigned int nmods;
-};
-
-/* Creates a VM. On failure the VM is returned with state VM_CREATED (not
+/* Creates a VM from its kernel image and modules (hv/loader.h). On failure the VM is returned with state VM_CREATED (not
  * runnable) and the reason in 'err'; NULL only without memory for it. */
-struct vm *vm_create(const struct vm_spec *spec, const struct vm_image *img, char *err,
+struct vm *vm_create(const struct vm_spec *spec, const struct guest_image *img, char *err,
 		     size_t len);
 
 #endif

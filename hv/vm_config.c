@@ -48,14 +48,15 @@ static void create_one(const struct vm_spec *spec, const struct boot_info *bi,
 		record_failure(spec->name, err);
 		return;
 	}
-	struct vm_image img = { 0 };
+	_Static_assert(GUEST_MAX_MODULES >= VMSPEC_MAX_MODULES, "a VM's modules must fit");
+	struct guest_image img = { 0 };
 	const struct mb2_module *m = gmods[kernel];
 	img.kernel = phys_to_virt(m->start);
 	img.kernel_len = m->end - m->start;
 	img.nmods = spec->nmodules;
 	for (unsigned i = 0; i < spec->nmodules; i++) {
 		const struct mb2_module *x = gmods[mods[i]];
-		img.mods[i] = (struct mb1_module_in){ phys_to_virt(x->start), x->end - x->start,
+		img.mods[i] = (struct guest_module){ phys_to_virt(x->start), x->end - x->start,
 						      modlines[mods[i]] };
 	}
 	err[0] = '\0';

@@ -21,6 +21,8 @@ bool vm_arch_init(struct vm *vm, char *err, size_t len);
  * wait for INIT-SIPI. */
 bool vcpu_arch_init(struct vcpu *v, bool bsp, char *err, size_t len);
 /* Sets the guest's initial registers for a multiboot v1 entry. */
-void vcpu_arch_set_mb1_entry(struct vcpu *v, uint32_t entry, uint32_t mbi);
+struct guest_boot;
+/* The boot vCPU's start state, as a loader asked for it (hv/loader.h). */
+void vcpu_arch_set_boot(struct vcpu *v, const struct guest_boot *b);
 
 #endif

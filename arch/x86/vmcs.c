@@ -11,6 +11,7 @@
 #include "hv/cmdline.h"
 #include "hv/fmt.h"
 #include "hv/lib.h"
+#include "hv/loader.h"
 #include "hv/log.h"
 #include "hv/percpu.h"
 #include "hv/pmm.h"
@@ -298,12 +299,15 @@ bool vcpu_arch_init(struct vcpu *v, bool bsp, char *err, size_t len)
 	return true;
 }
 
-void vcpu_arch_set_mb1_entry(struct vcpu *v, uint32_t entry, uint32_t mbi)
+void vcpu_arch_set_boot(struct vcpu *v, const struct guest_boot *b)
 {
-	/* Only registers: the VMCS RIP is written when the vCPU is first
-	 * loaded (vcpu_load), since the VMCS is not current here. */
-	v->arch.regs.gpr[GPR_RAX] = 0x2badb002;
-	v->arch.regs.gpr[GPR_RBX] = mbi;
-	v->arch.start_rip = entry;
+	/* GUEST_ENTRY_PROT32_FLAT, the one mode so far, is what
+	 * vcpu_arch_init gives a boot vCPU; a new mode sets its segments
+	 * here. Only registers: the VMCS RIP is written when the vCPU is
+	 * first loaded (vcpu_load), since the VMCS is not current here. */
+	v->arch.regs.gpr[GPR_RAX] = b->rax;
+	v->arch.regs.gpr[GPR_RBX] = b->rbx;
+	v->arch.regs.gpr[GPR_RSI] = b->rsi;
+	v->arch.start_rip = b->rip;
 	v->arch.start_rip_valid = true;
 }

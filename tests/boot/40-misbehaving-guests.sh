@@ -27,7 +27,7 @@ check msr-gp "the guest did not receive #GP for WRMSR 0x2ff0" \
 check msr-status "msr VM did not end with its #GP status 7" \
     expect_line_all "$log" '^result vm=msr ' 'end=debug-exit' 'status=7 '
 check corrupt-report "corrupt ELF not reported" \
-    expect_line "$log" 'vm corrupt: not created: no multiboot header in the first 8 KiB'
+    expect_line "$log" 'vm corrupt: not created: not a kernel Tern can load: multiboot v1: no multiboot header in the first 8 KiB'
 check corrupt-summary "corrupt VM missing from the summary" \
     expect_line_all "$log" '^result vm=corrupt ' 'state=not-created'
 check good1 "good1 did not finish with status 1" \

@@ -166,7 +166,7 @@ static size_t std_image(void)
 /* --- checks --------------------------------------------------------------- */
 
 static int load(size_t len, const char *cmdline,
-		const struct mb1_module_in *mods, unsigned int nmods)
+		const struct guest_module *mods, unsigned int nmods)
 {
 	memset(err, 'x', sizeof(err));
 	err[sizeof(err) - 1] = '\0';
@@ -175,7 +175,7 @@ static int load(size_t len, const char *cmdline,
 }
 
 static void load_ok(size_t len, const char *cmdline,
-		    const struct mb1_module_in *mods, unsigned int nmods)
+		    const struct guest_module *mods, unsigned int nmods)
 {
 	if (load(len, cmdline, mods, nmods))
 		fail_msg("load failed: %s", err);
@@ -183,7 +183,7 @@ static void load_ok(size_t len, const char *cmdline,
 }
 
 /* The load fails with exactly 'msg' and guest memory is untouched. */
-static void load_fails(size_t len, const struct mb1_module_in *mods,
+static void load_fails(size_t len, const struct guest_module *mods,
 		       unsigned int nmods, const char *msg)
 {
 	memset(mem.base, RAM_FILL, mem.size);
@@ -373,7 +373,7 @@ static void test_modules(void **state)
 		m0[i] = (uint8_t)(i ^ 0x5a);
 	for (size_t i = 0; i < sizeof(m2); i++)
 		m2[i] = (uint8_t)(i * 3);
-	const struct mb1_module_in mods[] = {
+	const struct guest_module mods[] = {
 		{ m0, sizeof(m0), "/boot/initrd.img root=x" },
 		{ NULL, 0, NULL },
 		{ m2, sizeof(m2), "data" },
@@ -408,7 +408,7 @@ static void test_modules(void **state)
 	}
 
 	/* The most modules. */
-	struct mb1_module_in many[MB1_MAX_MODULES];
+	struct guest_module many[MB1_MAX_MODULES];
 	for (int i = 0; i < MB1_MAX_MODULES; i++) {
 		many[i].data = m0;
 		many[i].len = 1 + (uint64_t)i * 100;
@@ -424,7 +424,7 @@ static void test_modules(void **state)
 static void test_placement_fallback(void **state)
 {
 	static uint8_t big[0x10000];
-	struct mb1_module_in mods[2] = {
+	struct guest_module mods[2] = {
 		{ big, sizeof(big), "big" }, { big, 0x100, "small" },
 	};
 
@@ -488,7 +488,7 @@ static void test_placement_fallback(void **state)
 	const struct phdr lowk[] = {
 		{ 1, 0x1000, 0x1000, 0x1000, 0x1000, 0x9e000 },
 	};
-	const struct mb1_module_in small = { big, 0x100, "small" };
+	const struct guest_module small = { big, 0x100, "small" };
 	len = make_elf(img, sizeof(img), lowk, 1, 0x1000, 0);
 	load_ok(len, "x", &small, 1);
 	assert_int_equal(res.mbi_gpa, 0x9f000);
@@ -527,7 +527,7 @@ static void test_ram_above_4g(void **state)
 		{ 1, 0x1000, 0xfff00000, 0xfff00000, 0x1000, 0xff800 },
 	};
 	static uint8_t m0[100];
-	const struct mb1_module_in mods[] = { { m0, sizeof(m0), "m" } };
+	const struct guest_module mods[] = { { m0, sizeof(m0), "m" } };
 	size_t len = make_elf(img, sizeof(img), top, 1, 0xfff00000, 0);
 	if (load(len, "x", mods, 1))
 		fail_msg("%s", err);
@@ -771,11 +771,11 @@ static void test_segment_errors(void **state)
 static void test_argument_errors(void **state)
 {
 	size_t len = std_image();
-	struct mb1_module_in mods[MB1_MAX_MODULES + 1];
+	struct guest_module mods[MB1_MAX_MODULES + 1];
 	uint8_t byte = 1;
 
 	for (unsigned int i = 0; i <= MB1_MAX_MODULES; i++)
-		mods[i] = (struct mb1_module_in){ &byte, 1, "" };
+		mods[i] = (struct guest_module){ &byte, 1, "" };
 	load_fails(len, mods, MB1_MAX_MODULES + 1,
 		   "too many modules: 17 (maximum 16)");
 	mods[1].len = 4 * GiB;
@@ -954,7 +954,7 @@ static void test_corruption(void **state)
 	};
 	static uint8_t good[0x1a00];
 	static const uint8_t mod[16];
-	const struct mb1_module_in mods[] = { { mod, sizeof(mod), "m" } };
+	const struct guest_module mods[] = { { mod, sizeof(mod), "m" } };
 	size_t len = make_elf(img, sizeof(img), ph, 3, 0x100000, 3);
 	unsigned int seed = 12345, accepted = 0;
 
