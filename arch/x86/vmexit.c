@@ -224,14 +224,9 @@ static enum exit_action handle_dr_access(struct vcpu *v)
 /* An emulated IN/OUT must raise the guest's I/O breakpoints itself: the
  * instruction never ran, so the hardware never checked them. The #DB is a
  * trap delivered after the instruction (RIP already advanced). */
-static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
+static __attribute__((noinline)) void io_breakpoints_slow(struct vcpu *v, uint16_t port,
+							 unsigned int size, uint64_t dr7)
 {
-	/* (Under a debugger the guest's own breakpoints do not fire.) */
-	if (!(vcpu_guest_cr4(v) & CR4_DE) || v->arch.dr.debugger)
-		return;
-	uint64_t dr7 = vmcs_readl(GUEST_DR7);
-	if (!(dr7 & DR7_ENABLES))
-		return;
 	struct dr_cpu *c = &this_cpu()->arch.dr;
 	uint64_t db[4];
 	for (unsigned n = 0; n < 4; n++)
@@ -241,6 +236,17 @@ static void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
 		dr_guest_db(c, &v->arch.dr, hits);
 		vcpu_inject_exception(v, 1, false, 0);
 	}
+}
+
+/* The common case, no breakpoint enabled, decided inline: one VMREAD. */
+static inline void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
+{
+	uint64_t dr7 = vmcs_readl(GUEST_DR7);
+	/* (Under a debugger the guest's own breakpoints do not fire.) */
+	if (likely(!(dr7 & DR7_ENABLES)) || v->arch.dr.debugger ||
+	    !(vcpu_guest_cr4(v) & CR4_DE))
+		return;
+	io_breakpoints_slow(v, port, size, dr7);
 }
 
 /* Completes an emulated instruction of 'len' bytes at 'rip' (the exit
@@ -324,8 +330,10 @@ static inline uint64_t masked_add(uint64_t reg, int64_t d, uint64_t mask)
  * checked I/O permission before the exit; the qualification gives the
  * port, size and REP, the instruction information the address size, and
  * the guest-linear-address field where the memory operand starts. */
-static enum exit_action handle_string_io(struct vcpu *v, const struct io_qual *q)
+static __attribute__((noinline, cold)) enum exit_action
+handle_string_io(struct vcpu *v, uint64_t qual)
 {
+	struct io_qual qd = exitqual_io(qual), *q = &qd;
 	struct io_string_info si = exitqual_io_string(vmcs_read32(EXIT_INSTR_INFO));
 	uint64_t *gpr = v->arch.regs.gpr;
 	unsigned int idx = q->in ? GPR_RDI : GPR_RSI;
@@ -375,10 +383,11 @@ static enum exit_action handle_string_io(struct vcpu *v, const struct io_qual *q
 
 static enum exit_action handle_io(struct vcpu *v)
 {
-	struct io_qual q = exitqual_io(vmcs_readl(EXIT_QUALIFICATION));
+	uint64_t qual = vmcs_readl(EXIT_QUALIFICATION);
+	struct io_qual q = exitqual_io(qual);
 
 	if (unlikely(q.string))
-		return handle_string_io(v, &q);
+		return handle_string_io(v, qual);
 	if (q.in) {
 		uint32_t val = pio_in(v, q.port, q.size);
 		uint64_t rax = v->arch.regs.gpr[GPR_RAX];
