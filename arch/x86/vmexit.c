@@ -225,13 +225,13 @@ static enum exit_action handle_dr_access(struct vcpu *v)
  * instruction never ran, so the hardware never checked them. The #DB is a
  * trap delivered after the instruction (RIP already advanced). */
 static __attribute__((noinline)) void io_breakpoints_slow(struct vcpu *v, uint16_t port,
-							 unsigned int size, uint64_t dr7)
+							 unsigned int size, uint64_t guest_dr7)
 {
 	struct dr_cpu *c = &this_cpu()->arch.dr;
 	uint64_t db[4];
 	for (unsigned n = 0; n < 4; n++)
 		db[n] = dr_guest_value(c, &v->arch.dr, n);
-	uint64_t hits = dr_io_hits(dr7, db, port, size);
+	uint64_t hits = dr_io_hits(guest_dr7, db, port, size);
 	if (hits) {
 		dr_guest_db(c, &v->arch.dr, hits);
 		vcpu_inject_exception(v, 1, false, 0);
@@ -241,12 +241,12 @@ static __attribute__((noinline)) void io_breakpoints_slow(struct vcpu *v, uint16
 /* The common case, no breakpoint enabled, decided inline: one VMREAD. */
 static inline void io_breakpoints(struct vcpu *v, uint16_t port, unsigned int size)
 {
-	uint64_t dr7 = vmcs_readl(GUEST_DR7);
+	uint64_t guest_dr7 = vmcs_readl(GUEST_DR7);
 	/* (Under a debugger the guest's own breakpoints do not fire.) */
-	if (likely(!(dr7 & DR7_ENABLES)) || v->arch.dr.debugger ||
+	if (likely(!(guest_dr7 & DR7_ENABLES)) || v->arch.dr.debugger ||
 	    !(vcpu_guest_cr4(v) & CR4_DE))
 		return;
-	io_breakpoints_slow(v, port, size, dr7);
+	io_breakpoints_slow(v, port, size, guest_dr7);
 }
 
 /* Completes an emulated instruction of 'len' bytes at 'rip' (the exit
