@@ -333,19 +333,19 @@ static inline uint64_t masked_add(uint64_t reg, int64_t d, uint64_t mask)
 static __attribute__((noinline, cold)) enum exit_action
 handle_string_io(struct vcpu *v, uint64_t qual)
 {
-	struct io_qual qd = exitqual_io(qual), *q = &qd;
+	const struct io_qual q = exitqual_io(qual);
 	struct io_string_info si = exitqual_io_string(vmcs_read32(EXIT_INSTR_INFO));
 	uint64_t *gpr = v->arch.regs.gpr;
-	unsigned int idx = q->in ? GPR_RDI : GPR_RSI;
+	unsigned int idx = q.in ? GPR_RDI : GPR_RSI;
 	/* The memory operand's segment base: the linear address less the
 	 * offset, so that the offset can wrap at the address size. */
 	uint64_t base = vmcs_readl(GUEST_LINEAR_ADDR) - (gpr[idx] & si.addr_mask);
-	int64_t step = (vmcs_readl(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)q->size : q->size;
-	uint64_t left = q->rep ? gpr[GPR_RCX] & si.addr_mask : 1;
+	int64_t step = (vmcs_readl(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)q.size : q.size;
+	uint64_t left = q.rep ? gpr[GPR_RCX] & si.addr_mask : 1;
 
 	if (!si.valid) {
 		vcpu_stop(v, VM_END_UNHANDLED_EXIT, "%s: invalid address size in the exit information",
-			  q->in ? "INS" : "OUTS");
+			  q.in ? "INS" : "OUTS");
 		return EXIT_YIELD;
 	}
 	for (unsigned int n = 0; left && n < STRING_IO_CHUNK; n++, left--) {
@@ -354,22 +354,22 @@ handle_string_io(struct vcpu *v, uint64_t qual)
 		int done;
 		if (si.addr_mask != ~0ULL)
 			la &= 0xffffffffULL; /* 32-bit linear addresses outside 64-bit mode */
-		if (q->in) {
-			val = pio_in(v, q->port, q->size);
-			done = guest_write_linear(v, la, &val, q->size);
+		if (q.in) {
+			val = pio_in(v, q.port, q.size);
+			done = guest_write_linear(v, la, &val, q.size);
 		} else {
-			done = guest_read_linear(v, la, &val, q->size);
-			if (done == (int)q->size)
-				pio_out(v, q->port, q->size, val);
+			done = guest_read_linear(v, la, &val, q.size);
+			if (done == (int)q.size)
+				pio_out(v, q.port, q.size, val);
 		}
-		if (done != (int)q->size) {
+		if (done != (int)q.size) {
 			vcpu_stop(v, VM_END_BAD_ACCESS, "%s on port %#x: its operand at linear %#llx "
-				  "is not guest RAM (RIP %#llx)", q->in ? "INS" : "OUTS", q->port,
+				  "is not guest RAM (RIP %#llx)", q.in ? "INS" : "OUTS", q.port,
 				  (unsigned long long)la, (unsigned long long)vmcs_readl(GUEST_RIP));
 			return EXIT_YIELD;
 		}
 		gpr[idx] = masked_add(gpr[idx], step, si.addr_mask);
-		if (q->rep)
+		if (q.rep)
 			gpr[GPR_RCX] = masked_add(gpr[GPR_RCX], -1, si.addr_mask);
 		if (v->state == VCPU_STOPPED || v->vm->end != VM_END_NONE)
 			return EXIT_YIELD;
@@ -377,7 +377,7 @@ handle_string_io(struct vcpu *v, uint64_t qual)
 	if (left)
 		return EXIT_RESUME; /* RIP unchanged: the REP goes on */
 	vcpu_skip_instruction(v);
-	io_breakpoints(v, q->port, q->size);
+	io_breakpoints(v, q.port, q.size);
 	return EXIT_RESUME;
 }
 
